@@ -1,0 +1,222 @@
+"""Read Markdown files with front matter into Article rows, safely and repeatably.
+
+Staff edits win: an article whose fields no longer match the fingerprint taken when it
+was last loaded was changed in the admin, and is skipped unless forced. Everything is
+checked before anything is written, and all writes share one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from .models import Article, Reference, content_fingerprint, default_next_review
+
+REQUIRED = ("slug", "title", "summary", "position", "last_reviewed", "reviewer_name")
+KNOWN = set(REQUIRED) | {
+    "published",
+    "next_review_due",
+    "reviewer_credentials",
+    "related",
+    "references",
+    "when_to_get_help",
+}
+REFERENCE_REQUIRED = ("authors", "title", "journal", "year")
+REFERENCE_FIELDS = (*REFERENCE_REQUIRED, "citation", "doi", "pmid")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ContentError(Exception):
+    """A content file that cannot be loaded; names the file and the field."""
+
+    def __init__(self, path: Path, field_name: str, problem: str) -> None:
+        super().__init__(f"{path}: {field_name}: {problem}")
+        self.path, self.field_name, self.problem = path, field_name, problem
+
+
+@dataclass
+class LoadReport:
+    """What a load did (or, in a dry run, would do), by slug."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    grades: dict[str, float] = field(default_factory=dict)
+
+
+def _date(path: Path, name: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ContentError(path, name, f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _text(path: Path, name: str, value: object, *, max_length: int | None = None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ContentError(path, name, f"expected text, got {type(value).__name__}")
+    text = str(value).strip()
+    if max_length and len(text) > max_length:
+        raise ContentError(path, name, f"is {len(text)} characters; at most {max_length} allowed")
+    return text
+
+
+def parse_file(path: Path) -> dict:
+    """Read and validate one article file into the fields the loader writes."""
+    try:
+        post = frontmatter.load(path)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        raise ContentError(path, "front matter", f"cannot be read: {error}") from None
+    meta = post.metadata
+    if not meta:
+        raise ContentError(path, "front matter", "missing (start the file with a --- block)")
+    for name in REQUIRED:
+        if meta.get(name) in (None, ""):
+            raise ContentError(path, name, "is required")
+    unknown = set(meta) - KNOWN
+    if unknown:
+        raise ContentError(path, sorted(unknown)[0], "is not a known field (see content/README.md)")
+
+    slug = _text(path, "slug", meta["slug"])
+    if not _SLUG.match(slug):
+        raise ContentError(path, "slug", "use lowercase letters, digits and single hyphens")
+    position = meta["position"]
+    if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+        raise ContentError(path, "position", "must be a whole number, 0 or more")
+    published = meta.get("published", True)
+    if not isinstance(published, bool):
+        raise ContentError(path, "published", "must be true or false")
+    last_reviewed = _date(path, "last_reviewed", meta["last_reviewed"])
+    next_due = meta.get("next_review_due")
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(s, str) for s in related):
+        raise ContentError(path, "related", "must be a list of article slugs")
+    if not post.content.strip():
+        raise ContentError(path, "body", "the article has no text after the front matter")
+
+    return {
+        "slug": slug,
+        "title": _text(path, "title", meta["title"], max_length=120),
+        "summary": _text(path, "summary", meta["summary"], max_length=160),
+        "body": post.content.strip() + "\n",
+        "when_to_get_help": _text(path, "when_to_get_help", meta.get("when_to_get_help")),
+        "position": position,
+        "published": published,
+        "last_reviewed": last_reviewed,
+        "next_review_due": _date(path, "next_review_due", next_due)
+        if next_due
+        else default_next_review(last_reviewed),
+        "reviewer_name": _text(path, "reviewer_name", meta["reviewer_name"], max_length=120),
+        "reviewer_credentials": _text(
+            path, "reviewer_credentials", meta.get("reviewer_credentials"), max_length=80
+        ),
+        "related": [s.strip() for s in related],
+        "references": _references(path, meta.get("references") or []),
+    }
+
+
+def _references(path: Path, items: object) -> list[dict]:
+    if not isinstance(items, list):
+        raise ContentError(path, "references", "must be a list")
+    references = []
+    for number, item in enumerate(items, start=1):
+        where = f"references[{number}]"
+        if not isinstance(item, dict):
+            raise ContentError(path, where, "must have authors, title, journal and year")
+        for name in REFERENCE_REQUIRED:
+            if item.get(name) in (None, ""):
+                raise ContentError(path, f"{where}.{name}", "is required")
+        year = item["year"]
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ContentError(path, f"{where}.year", "must be a year such as 2010")
+        reference = {name: _text(path, f"{where}.{name}", item.get(name)) for name in REFERENCE_FIELDS}
+        reference["year"] = year
+        references.append(reference)
+    return references
+
+
+def _write(article: Article, fields: dict) -> Article:
+    for name, value in fields.items():
+        if name not in ("related", "references"):
+            setattr(article, name, value)
+    article.save()
+    article.references.all().delete()
+    Reference.objects.bulk_create(
+        Reference(article=article, order=order, **reference)
+        for order, reference in enumerate(fields["references"])
+    )
+    return article
+
+
+@transaction.atomic
+def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False) -> LoadReport:
+    """Create and update articles from every ``*.md`` file in `directory`.
+
+    Raises ContentError (and writes nothing) if any file is invalid.
+    """
+    files = sorted(p for p in Path(directory).glob("*.md") if p.name.lower() != "readme.md")
+    parsed = {}
+    for path in files:
+        fields = parse_file(path)
+        if fields["slug"] in parsed:
+            raise ContentError(path, "slug", f"{fields['slug']!r} is used by another file too")
+        parsed[fields["slug"]] = (path, fields)
+
+    existing = {a.slug: a for a in Article.objects.filter(slug__in=parsed)}
+    known_slugs = set(parsed) | set(Article.objects.values_list("slug", flat=True))
+    for path, fields in parsed.values():
+        for slug in fields["related"]:
+            if slug not in known_slugs:
+                raise ContentError(path, "related", f"no article has the slug {slug!r}")
+
+    report = LoadReport()
+    written: list[tuple[Article, Path, dict, str]] = []
+    for slug, (path, fields) in parsed.items():
+        fingerprint = content_fingerprint(fields)
+        article = existing.get(slug)
+        if article is None:
+            article = _write(Article(), fields)
+            report.created.append(slug)
+        else:
+            edited_in_admin = article.fingerprint() != article.source_hash
+            if edited_in_admin and not force:
+                report.skipped.append(slug)
+                continue
+            if fingerprint == article.source_hash and not edited_in_admin:
+                report.unchanged.append(slug)
+                continue
+            _write(article, fields)
+            report.updated.append(slug)
+        written.append((article, path, fields, fingerprint))
+
+    by_slug = {a.slug: a for a in Article.objects.filter(slug__in=known_slugs)}
+    for article, path, fields, fingerprint in written:
+        article.related.set([by_slug[s] for s in fields["related"]])
+        Article.objects.filter(pk=article.pk).update(source_hash=fingerprint, source_path=_display_path(path))
+    for slug in parsed:
+        report.grades[slug] = float(by_slug[slug].reading_grade) if slug in by_slug else 0.0
+
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def _display_path(path: Path) -> str:
+    """The file's path relative to the project when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,91 @@
+"""Markdown -> safe HTML. The one function the loader, the admin and the preview share."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify
+
+ALLOWED_TAGS = {
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "code",
+    "pre",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
+_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+_TAG = re.compile(r"<[^>]+>")
+# Ids the page template uses itself; a heading must not take one of them.
+RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-help", "related"}
+
+
+def _heading_id(value: str, separator: str) -> str:
+    anchor = slugify(value, separator) or "section"
+    return f"{anchor}-section" if anchor in RESERVED_IDS else anchor
+
+
+def _markdown() -> markdown.Markdown:
+    md = markdown.Markdown(
+        extensions=["toc", "tables", "sane_lists", "fenced_code"],
+        extension_configs={"toc": {"toc_depth": "2-4", "slugify": _heading_id}},
+    )
+    # Raw HTML in the source is shown as text, never passed through: staff write
+    # Markdown, and nh3 below is a second wall, not the only one.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+def render(source: str) -> str:
+    """Turn Markdown into sanitized HTML.
+
+    Headings get ids (for "On this page"); only http, https and mailto links survive;
+    scripts, event handlers, styles and raw HTML never reach a page; external links get
+    rel="noopener". Pure: same input, same output, no database.
+    """
+    html = _markdown().convert(source or "")
+    html = html.replace('<h1 id="', '<h2 id="').replace("</h1>", "</h2>")  # title is the h1
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener"', clean)
+
+
+def headings(html: str) -> list[dict[str, str]]:
+    """The h2 sections of rendered HTML, for the page's "On this page" list."""
+    return [{"id": anchor, "title": _TAG.sub("", title).strip()} for anchor, title in _H2.findall(html)]

@@ -1,0 +1,95 @@
+"""Public pages of the guide. Thin: one query set each, rendered HTML comes from the row."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import ListView
+
+from .models import Article
+
+GUIDE_FIELDS = ("slug", "title", "summary", "position")
+
+
+def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
+    """Staff who may edit articles also see drafts (to preview them); the public does not."""
+    if request.user.is_authenticated and request.user.has_perm("articles.change_article"):
+        return Article.objects.all()
+    return Article.objects.published()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What the site is, the guide in order, and the way to a physical therapist."""
+    articles = Article.objects.published().only(*GUIDE_FIELDS)
+    return render(request, "core/home.html", {"articles": articles})
+
+
+class ArticleListView(ListView):
+    """The guide's contents."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.published().only(*GUIDE_FIELDS)
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One article with references, related pages and its place in the guide (4 queries)."""
+    article = get_object_or_404(
+        _visible_articles(request).prefetch_related(
+            "references",
+            Prefetch(
+                "related",
+                queryset=Article.objects.published().only(*GUIDE_FIELDS),
+                to_attr="related_published",
+            ),
+        ),
+        slug=slug,
+    )
+    guide = list(Article.objects.published().only("slug", "title", "position"))
+    slugs = [a.slug for a in guide]
+    index = slugs.index(article.slug) if article.slug in slugs else None
+    previous_article = guide[index - 1] if index else None
+    next_article = guide[index + 1] if index is not None and index + 1 < len(guide) else None
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "references": list(article.references.all()),
+            "previous_article": previous_article,
+            "next_article": next_article,
+            "guide_position": (index + 1) if index is not None else None,
+            "guide_length": len(guide),
+            "canonical_url": canonical,
+            "structured_data": medical_web_page(article, canonical),
+        },
+    )
+
+
+def medical_web_page(article: Article, url: str) -> dict:
+    """schema.org MedicalWebPage data, so search engines can show the review date."""
+    reviewer: dict = {"@type": "Person", "name": article.reviewer_name}
+    if article.reviewer_credentials:
+        reviewer["hasCredential"] = article.reviewer_credentials
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.summary,
+        "url": url,
+        "inLanguage": "en-US",
+        "lastReviewed": article.last_reviewed.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "reviewedBy": reviewer,
+        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "about": {"@type": "MedicalTherapy", "name": "Dry needling"},
+        "citation": [
+            f"{r.authors}. {r.title}. {r.journal}. {r.year}" + (f";{r.citation}" if r.citation else "")
+            for r in article.references.all()
+        ],
+    }

@@ -1,0 +1,25 @@
+"""URLs of the whole site."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from dryneedling_site.articles import views as article_views
+from dryneedling_site.articles.sitemaps import ArticleSitemap, StaticViewSitemap
+from dryneedling_site.core import views as core_views
+
+sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap}
+
+urlpatterns = [
+    path("", article_views.home, name="home"),
+    path("articles/", include("dryneedling_site.articles.urls")),
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", core_views.robots_txt, name="robots"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,41 @@
+"""Test-only settings and shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# live_server runs in a thread while Playwright's sync API holds an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "articles"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # The manifest storage needs collectstatic; tests serve files straight from static/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path: Path) -> Path:
+    """Uploads go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def guide(db):
+    """The shipped articles, loaded the way the README's serve command loads them."""
+    from dryneedling_site.articles.loader import load_articles
+    from dryneedling_site.articles.models import Article
+
+    load_articles(CONTENT_DIR)
+    return {a.slug: a for a in Article.objects.all()}

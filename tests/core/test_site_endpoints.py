@@ -1,0 +1,35 @@
+from django.db import DatabaseError
+
+
+def test_healthz_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+
+
+def test_healthz_reports_database_down(client, db, monkeypatch):
+    from dryneedling_site.core import views
+
+    class DownConnection:
+        def cursor(self):
+            raise DatabaseError("down")
+
+    monkeypatch.setattr(views, "connection", DownConnection())
+    assert client.get("/healthz").status_code == 503
+
+
+def test_robots_points_to_sitemap_and_hides_admin(client, db):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_sitemap_lists_published_articles_only(client, guide):
+    from tests.factories import make_article
+
+    make_article(slug="secret-draft", published=False)
+    body = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/articles/what-is-dry-needling/" in body
+    assert "http://testserver/articles/aftercare/" in body
+    assert "secret-draft" not in body
+    assert "<loc>http://testserver/</loc>" in body
