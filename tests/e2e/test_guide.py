@@ -1,0 +1,56 @@
+"""A patient reads the guide in a real browser."""
+
+from tests.conftest import CONTENT_DIR
+
+GUIDE_ORDER = [
+    "what-is-dry-needling",
+    "trigger-points",
+    "needles",
+    "dry-needling-vs-acupuncture",
+    "who-can-benefit",
+    "what-to-expect",
+    "side-effects",
+    "aftercare",
+]
+
+
+def test_skip_link_moves_focus_to_main(site, page, assert_accessible, third_party_requests):
+    page.goto(site.url + "/")
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert third_party_requests == []
+
+
+def test_read_the_whole_guide_with_next_links(site, page, assert_accessible, third_party_requests):
+    page.goto(site.url + "/")
+    page.get_by_role("link", name="Start the guide").click()
+    visited = []
+    while True:
+        page.wait_for_load_state()
+        visited.append(page.url.rstrip("/").rsplit("/", 1)[-1])
+        assert page.locator("h1").count() == 1
+        assert page.locator("nav.toc a").count() >= 2
+        assert page.get_by_text("Page last reviewed").is_visible()
+        assert_accessible(page)
+        next_link = page.locator("a[rel=next]")
+        if next_link.count() == 0:
+            break
+        next_link.click()
+    assert visited == GUIDE_ORDER
+    assert len(list(CONTENT_DIR.glob("*.md"))) == len(GUIDE_ORDER)
+    assert third_party_requests == []
+
+
+def test_guide_list_and_not_found_pages_are_accessible(site, page, assert_accessible):
+    page.goto(site.url + "/articles/")
+    assert_accessible(page)
+    response = page.goto(site.url + "/articles/no-such-page/")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "We can’t find that page"
+    assert_accessible(page)
