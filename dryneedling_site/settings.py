@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "markdownx",
+    "simple_history",
     "dryneedling_site.core",
     "dryneedling_site.articles",
 ]
@@ -68,10 +69,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "dryneedling_site.urls"
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "dryneedling_site.wsgi.application"
 
 TEMPLATES = [
@@ -136,8 +139,23 @@ SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
 # Articles: how long until a reviewed article is due for its next review.
 ARTICLE_REVIEW_INTERVAL_MONTHS = int(os.environ.get("ARTICLE_REVIEW_INTERVAL_MONTHS", "12"))
 
-# django-markdownx: preview through the project's own render-and-sanitize function.
+# django-markdownx: preview through the project's own render-and-sanitize function, and
+# both of its endpoints served from the project's own staff-only views (articles/editor.py).
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "dryneedling_site.articles.markdown.render"
+MARKDOWNX_URLS_PATH = "/editor/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
+MARKDOWNX_SERVER_CALL_LATENCY = 500
+
+# Article images: real JPEG, PNG or WebP only, re-encoded without metadata.
+ARTICLE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
+ARTICLE_IMAGE_MAX_WIDTH = 1600
+
+# Readability: staff are warned above this Flesch-Kincaid grade.
+ARTICLE_MAX_READING_GRADE = 8.0
+
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "guide@localhost")
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing third-party.
 CONTENT_SECURITY_POLICY = {

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
 from dryneedling_site.articles.sitemaps import ArticleSitemap, StaticViewSitemap
 from dryneedling_site.core import views as core_views
@@ -15,6 +16,8 @@ sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap}
 urlpatterns = [
     path("", article_views.home, name="home"),
     path("articles/", include("dryneedling_site.articles.urls")),
+    path("editor/markdownify/", editor.markdown_preview, name="editor-preview"),
+    path("editor/upload/", editor.image_upload, name="editor-upload"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots"),

@@ -39,3 +39,26 @@ def guide(db):
 
     load_articles(CONTENT_DIR)
     return {a.slug: a for a in Article.objects.all()}
+
+
+@pytest.fixture
+def editor_user(db):
+    """A member of the "Content editors" group (created by a data migration)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        "editor",
+        email="editor@example.com",
+        password="correct horse battery",
+        is_staff=True,
+        first_name="Erin",
+        last_name="Editor",
+    )
+    user.groups.add(Group.objects.get(name="Content editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
+    return client

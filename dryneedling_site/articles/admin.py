@@ -1,20 +1,160 @@
-"""Staff editing of articles."""
+"""The content desk: editing, reviewing and publishing articles in the Django admin."""
 
-from django.contrib import admin
+from __future__ import annotations
+
+import difflib
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Article, Reference
+from .review import SOON_DAYS, mark_reviewed
+
+TEXT_FIELDS_WITH_DIFF = {"body", "when_to_get_help"}
 
 
-class ReferenceInline(admin.TabularInline):
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("overdue", "Review overdue"), ("soon", f"Due within {SOON_DAYS} days")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        if self.value() == "overdue":
+            return queryset.review_overdue()
+        if self.value() == "soon":
+            return queryset.review_due_within(SOON_DAYS)
+        return queryset
+
+
+class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
+    fields = (("order", "year"), "authors", "title", ("journal", "citation"), ("doi", "pmid"))
+
+
+class ArticleHistoryHelper(HistoricalRecordContextHelper):
+    """Show Markdown changes as a line diff instead of two truncated strings."""
+
+    def context_for_delta_changes(self, delta) -> list[dict]:
+        context = super().context_for_delta_changes(delta)
+        for change, item in zip(delta.changes, context, strict=True):
+            if change.field in TEXT_FIELDS_WITH_DIFF:
+                item["diff"] = markdown_diff(change.old or "", change.new or "")
+        return context
+
+
+def markdown_diff(old: str, new: str) -> str:
+    """An HTML line diff of two Markdown texts (escaped; added and removed lines marked)."""
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "before", "after", lineterm="", n=1)
+    rows = []
+    for line in list(lines)[2:]:
+        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+        rows.append((kind, line))
+    return format_html(
+        '<pre class="markdown-diff">{}</pre>',
+        format_html_join("", '<span class="diff-{}">{}</span>\n', rows),
+    )
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "position", "published", "last_reviewed", "next_review_due")
-    list_filter = ("published",)
+class ArticleAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    list_display = (
+        "title",
+        "position",
+        "published",
+        "last_reviewed",
+        "next_review_due",
+        "review_overdue_flag",
+        "reading_grade",
+        "word_count",
+    )
+    list_display_links = ("title",)
+    list_filter = (ReviewStatusFilter, "published")
     search_fields = ("title", "summary", "body")
+    ordering = ("position", "title")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("related",)
     inlines = [ReferenceInline]
+    actions = ["mark_reviewed_today", "publish", "unpublish"]
+    readonly_fields = ("reading_figures", "updated_at", "source_path", "load_status")
+    history_list_display = ["reading_grade"]
+    fieldsets = [
+        (None, {"fields": ("title", "slug", "summary", "body", "when_to_get_help")}),
+        ("Readability", {"fields": ("reading_figures",)}),
+        ("In the guide", {"fields": ("published", "position", "related")}),
+        (
+            "Review",
+            {"fields": ("last_reviewed", "next_review_due", "reviewer_name", "reviewer_credentials")},
+        ),
+        ("Source", {"classes": ("collapse",), "fields": ("source_path", "load_status", "updated_at")}),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = ["js/admin-editor.js"]
+
+    @admin.display(boolean=True, description="Overdue")
+    def review_overdue_flag(self, obj: Article) -> bool:
+        return obj.review_overdue
+
+    @admin.display(description="Reading level")
+    def reading_figures(self, obj: Article) -> str:
+        if not obj.pk:
+            return "Shown after the first save."
+        target = settings.ARTICLE_MAX_READING_GRADE
+        verdict = "within" if obj.reading_grade <= target else "above"
+        return (
+            f"Grade {obj.reading_grade} (Flesch-Kincaid; {verdict} the target of {target:g}), "
+            f"{obj.word_count} words, about {obj.reading_minutes} minute(s) to read."
+        )
+
+    @admin.display(description="Loaded from file")
+    def load_status(self, obj: Article) -> str:
+        if not obj.source_path:
+            return "Created in the admin."
+        if obj.fingerprint() != obj.source_hash:
+            return f"{obj.source_path}: edited here since it was loaded; load_content will not overwrite it."
+        return f"{obj.source_path}: matches the file as last loaded."
+
+    def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.reading_grade > settings.ARTICLE_MAX_READING_GRADE:
+            self.message_user(
+                request,
+                f"“{obj.title}” reads at grade {obj.reading_grade}, above the target of "
+                f"{settings.ARTICLE_MAX_READING_GRADE:g}. Shorter sentences and everyday words help.",
+                messages.WARNING,
+            )
+
+    def get_historical_record_context_helper(self, request, historical_record) -> ArticleHistoryHelper:
+        return ArticleHistoryHelper(self.model, historical_record)
+
+    @admin.action(description="Mark reviewed today", permissions=["change"])
+    def mark_reviewed_today(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        name = request.user.get_full_name() or request.user.get_username()
+        count = mark_reviewed(queryset, reviewer_name=name)
+        self.message_user(request, f"Marked {count} article(s) reviewed today by {name}.", messages.SUCCESS)
+
+    @admin.action(description="Publish", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        for article in queryset.filter(published=False):
+            article.published = True
+            article.save()
+        self.message_user(request, "Published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        for article in queryset.filter(published=True):
+            article.published = False
+            article.save()
+        self.message_user(request, "Moved back to draft.", messages.SUCCESS)

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
 
 from . import markdown
 from .readability import measure
@@ -98,6 +99,16 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
+    # A revision per save: who, when and the Markdown. Rendered HTML is derived, not kept.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "body_html",
+            "when_to_get_help_html",
+            "reading_grade",
+            "word_count",
+            "reading_minutes",
+        ]
+    )
 
     class Meta:
         ordering = ["position", "title"]
@@ -137,6 +148,12 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.next_review_due and self.last_reviewed and self.next_review_due < self.last_reviewed:
+            raise ValidationError({"next_review_due": "The next review must come after the last review."})
 
     @property
     def sections(self) -> list[dict[str, str]]:
@@ -185,16 +202,26 @@ class Reference(models.Model):
     """A published source an article rests on, shown as a numbered, linked citation."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Citation order: 0 or 1 comes first.")
     authors = models.CharField(max_length=300, help_text="For example: Kalichman L, Vulfsons S")
-    title = models.CharField(max_length=400)
+    title = models.CharField(max_length=400, help_text="The paper's exact title, as the journal prints it.")
     journal = models.CharField(max_length=200, help_text="Abbreviated journal name.")
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(help_text="Year of publication.")
     citation = models.CharField(
         max_length=60, blank=True, help_text="Volume(issue):pages, e.g. 23(5):640-646"
     )
-    doi = models.CharField(max_length=120, blank=True, verbose_name="DOI")
-    pmid = models.CharField(max_length=12, blank=True, verbose_name="PubMed id")
+    doi = models.CharField(
+        max_length=120,
+        blank=True,
+        verbose_name="DOI",
+        help_text="Only a DOI you have checked, e.g. 10.3122/jabfm.2010.05.090296.",
+    )
+    pmid = models.CharField(
+        max_length=12,
+        blank=True,
+        verbose_name="PubMed id",
+        help_text="Only an id you have checked. Left empty, the link searches PubMed for the title.",
+    )
 
     class Meta:
         ordering = ["order", "id"]

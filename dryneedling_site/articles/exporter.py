@@ -1,0 +1,64 @@
+"""Write articles back to Markdown files with the loader's front matter schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .models import Article
+
+
+def article_front_matter(article: Article) -> dict:
+    """The article's fields in content/README.md's schema (the loader's input)."""
+    meta: dict = {
+        "slug": article.slug,
+        "title": article.title,
+        "summary": article.summary,
+        "position": article.position,
+        "published": article.published,
+        "last_reviewed": article.last_reviewed,
+        "next_review_due": article.next_review_due,
+        "reviewer_name": article.reviewer_name,
+    }
+    if article.reviewer_credentials:
+        meta["reviewer_credentials"] = article.reviewer_credentials
+    related = sorted(a.slug for a in article.related.all())
+    if related:
+        meta["related"] = related
+    if article.when_to_get_help:
+        meta["when_to_get_help"] = article.when_to_get_help.strip() + "\n"
+    references = [
+        {k: v for k, v in r.as_dict().items() if v not in ("", None)} for r in article.references.all()
+    ]
+    if references:
+        meta["references"] = references
+    return meta
+
+
+class _BlockStyleDumper(yaml.SafeDumper):
+    """Multi-line text as YAML block scalars (|), so exported files stay readable."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockStyleDumper.add_representer(str, _str_representer)
+
+
+def export_articles(folder: Path) -> list[Path]:
+    """Write every article to `folder`/<slug>.md; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for article in Article.objects.prefetch_related("related", "references").order_by("position", "slug"):
+        post = frontmatter.Post(article.body.strip() + "\n", **article_front_matter(article))
+        text = frontmatter.dumps(
+            post, Dumper=_BlockStyleDumper, sort_keys=False, allow_unicode=True, width=4096
+        )
+        path = folder / f"{article.slug}.md"
+        path.write_text(text + "\n", encoding="utf-8")
+        written.append(path)
+    return written

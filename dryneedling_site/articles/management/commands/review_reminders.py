@@ -1,0 +1,20 @@
+"""python manage.py review_reminders"""
+
+from django.core.management.base import BaseCommand
+
+from dryneedling_site.articles.review import send_review_reminders
+
+
+class Command(BaseCommand):
+    help = "Email staff the articles whose review is overdue or due within 30 days, and print them."
+
+    def handle(self, *args, **options) -> None:
+        text, recipients = send_review_reminders()
+        if text is None:
+            self.stdout.write(self.style.SUCCESS("Every article's review is current. No email sent."))
+            return
+        self.stdout.write(text)
+        if recipients:
+            self.stdout.write(self.style.SUCCESS(f"Sent to {recipients} staff member(s)."))
+        else:
+            self.stdout.write(self.style.WARNING("No active staff user has an email address; nothing sent."))

@@ -1,0 +1,251 @@
+"""The content desk in the admin: editing, review workflow, readability, history, roles."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from dryneedling_site.articles.models import Article
+from dryneedling_site.articles.readability import measure, syllables
+from tests.factories import make_article
+
+CHANGELIST = "/admin/articles/article/"
+
+
+def change_form_data(article: Article, **changes) -> dict:
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "when_to_get_help": article.when_to_get_help,
+        "published": "on" if article.published else "",
+        "position": article.position,
+        "related": [a.pk for a in article.related.all()],
+        "last_reviewed": article.last_reviewed.isoformat(),
+        "next_review_due": article.next_review_due.isoformat(),
+        "reviewer_name": article.reviewer_name,
+        "reviewer_credentials": article.reviewer_credentials,
+        "references-TOTAL_FORMS": 0,
+        "references-INITIAL_FORMS": 0,
+        "references-MIN_NUM_FORMS": 0,
+        "references-MAX_NUM_FORMS": 1000,
+    }
+    for ref_index, ref in enumerate(article.references.all()):
+        data.update({f"references-{ref_index}-{k}": v for k, v in ref.as_dict().items()})
+        data[f"references-{ref_index}-id"] = ref.pk
+        data[f"references-{ref_index}-article"] = article.pk
+        data[f"references-{ref_index}-order"] = ref.order
+    count = article.references.count()
+    data["references-TOTAL_FORMS"] = data["references-INITIAL_FORMS"] = count
+    data.update(changes)
+    return data
+
+
+def test_editor_changes_an_article_and_the_page_shows_it(editor_client, guide):
+    article = guide["needles"]
+    url = f"{CHANGELIST}{article.pk}/change/"
+    form = editor_client.get(url)
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "markdownx-editor" in html and 'data-markdownx-urls-path="/editor/markdownify/"' in html
+    assert "Grade " in html and "words" in html
+    assert "View on site" in html
+
+    body = article.body + "\nA new line added by staff.\n"
+    response = editor_client.post(url, change_form_data(article, body=body))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = editor_client.get("/articles/needles/").content.decode()
+    assert "A new line added by staff." in page
+
+
+def test_admin_edit_survives_load_content(editor_client, guide):
+    article = guide["aftercare"]
+    editor_client.post(
+        f"{CHANGELIST}{article.pk}/change/",
+        change_form_data(article, title="Looking after yourself after dry needling"),
+    )
+    out = StringIO()
+    call_command("load_content", stdout=out)
+    assert "Skipped aftercare" in out.getvalue()
+    article.refresh_from_db()
+    assert article.title == "Looking after yourself after dry needling"
+
+
+def test_hard_to_read_text_triggers_a_warning(editor_client, guide):
+    article = guide["needles"]
+    dense = (
+        "## Physiology\n\nMyofascial neuromuscular dysfunctionality characteristically "
+        "necessitates interdisciplinary musculoskeletal rehabilitation considerations "
+        "incorporating comprehensive biomechanical evaluation methodologies.\n"
+    )
+    response = editor_client.post(
+        f"{CHANGELIST}{article.pk}/change/", change_form_data(article, body=dense), follow=True
+    )
+    assert "above the target of 8" in response.content.decode()
+    article.refresh_from_db()
+    assert article.reading_grade > 8
+
+
+def test_list_shows_review_and_readability_columns_and_filters(editor_client, db):
+    today = timezone.localdate()
+    make_article(
+        title="Overdue one",
+        last_reviewed=today - dt.timedelta(days=400),
+        next_review_due=today - dt.timedelta(days=5),
+    )
+    make_article(
+        title="Due soon",
+        last_reviewed=today - dt.timedelta(days=350),
+        next_review_due=today + dt.timedelta(days=10),
+    )
+    make_article(title="Current", last_reviewed=today, next_review_due=today + dt.timedelta(days=300))
+
+    html = editor_client.get(CHANGELIST).content.decode()
+    for column in ("Position", "Published", "Last reviewed", "Next review due", "Overdue", "Reading grade"):
+        assert column in html
+    overdue = editor_client.get(CHANGELIST + "?review=overdue").content.decode()
+    assert "Overdue one" in overdue and "Due soon" not in overdue and "Current" not in overdue
+    soon = editor_client.get(CHANGELIST + "?review=soon").content.decode()
+    assert "Due soon" in soon and "Overdue one" not in soon and "Current" not in soon
+
+
+def test_mark_reviewed_today_action(editor_client, editor_user, db, settings):
+    settings.ARTICLE_REVIEW_INTERVAL_MONTHS = 12
+    old = make_article(title="Old", last_reviewed=dt.date(2024, 2, 29), next_review_due=dt.date(2025, 2, 28))
+    untouched = make_article(title="Untouched", last_reviewed=dt.date(2024, 1, 1))
+    response = editor_client.post(
+        CHANGELIST, {"action": "mark_reviewed_today", "_selected_action": [old.pk]}, follow=True
+    )
+    assert "Marked 1 article(s) reviewed today by Erin Editor." in response.content.decode()
+    old.refresh_from_db()
+    today = timezone.localdate()
+    assert old.last_reviewed == today
+    assert old.next_review_due.year == today.year + 1 and old.next_review_due.month == today.month
+    assert old.reviewer_name == "Erin Editor"
+    assert old.reviewer_credentials == ""
+    untouched.refresh_from_db()
+    assert untouched.last_reviewed == dt.date(2024, 1, 1)
+
+
+def test_review_reminders_email_staff_and_print(db, editor_user):
+    today = timezone.localdate()
+    make_article(
+        title="Late page",
+        last_reviewed=today - dt.timedelta(days=400),
+        next_review_due=today - dt.timedelta(days=1),
+    )
+    make_article(title="Soon page", next_review_due=today + dt.timedelta(days=20))
+    make_article(title="Fine page", next_review_due=today + dt.timedelta(days=200))
+    out = StringIO()
+    call_command("review_reminders", stdout=out)
+    text = out.getvalue()
+    assert "Late page" in text and "Soon page" in text and "Fine page" not in text
+    [message] = mail.outbox
+    assert message.to == ["editor@example.com"]
+    assert "1 overdue, 1 due soon" in message.subject
+    assert "Late page" in message.body
+
+
+def test_review_reminders_when_all_current(db, editor_user):
+    make_article(next_review_due=timezone.localdate() + dt.timedelta(days=200))
+    out = StringIO()
+    call_command("review_reminders", stdout=out)
+    assert "current" in out.getvalue()
+    assert mail.outbox == []
+
+
+def test_readability_figures():
+    easy = measure("## Care\n\nDrink water. Rest a bit. Call us if it hurts.")
+    hard = measure(
+        "Myofascial trigger point pathophysiology demonstrates considerable interindividual "
+        "variability regarding neuromuscular electrophysiological characteristics."
+    )
+    assert easy.grade < 4 < 12 < hard.grade
+    assert easy.words == 11  # the heading "Care" counts
+    assert easy.reading_minutes == 1
+    assert measure("word " * 401).reading_minutes == 3
+    assert syllables("needling") == 2 and syllables("physiotherapy") == 5
+    assert syllables("zzyzxqwv") >= 1  # unknown words fall back to an estimate
+
+
+def test_saved_article_stores_figures(db):
+    article = make_article(body="## A\n\n" + "Short words here. " * 50)
+    assert article.word_count == 151
+    assert article.reading_minutes == 1
+    assert float(article.reading_grade) < 3
+
+
+def test_history_records_edits_and_shows_a_diff_and_restores(editor_client, guide):
+    article = guide["needles"]
+    original_body = article.body
+    url = f"{CHANGELIST}{article.pk}/change/"
+    editor_client.post(url, change_form_data(article, body=original_body + "\nSecond version line.\n"))
+    article.refresh_from_db()
+    assert article.history.count() == 2
+    latest = article.history.first()
+    assert latest.history_user.username == "editor"
+    assert "Second version line." in latest.body
+
+    history = editor_client.get(f"{url.removesuffix('change/')}history/").content.decode()
+    assert '<span class="diff-added">+Second version line.</span>' in history
+
+    first = article.history.last()
+    form = editor_client.get(f"{url.removesuffix('change/')}history/{first.history_id}/")
+    assert form.status_code == 200
+    restore = editor_client.post(
+        f"{url.removesuffix('change/')}history/{first.history_id}/",
+        change_form_data(article, body=first.body),
+    )
+    assert restore.status_code == 302
+    article.refresh_from_db()
+    assert "Second version line." not in article.body
+    assert "Second version line." not in editor_client.get("/articles/needles/").content.decode()
+    assert article.history.count() == 3
+
+
+def test_content_editors_group_permissions(editor_user):
+    group = Group.objects.get(name="Content editors")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_article", "add_article", "view_article"} <= codenames
+    assert not codenames & {"add_user", "change_user", "delete_user", "change_group", "delete_article"}
+    assert editor_user.has_perm("articles.change_article")
+    assert not editor_user.has_perm("auth.change_user")
+
+
+def test_editor_cannot_manage_users(editor_client):
+    assert editor_client.get("/admin/auth/user/").status_code == 403
+    assert editor_client.get("/admin/auth/group/").status_code == 403
+
+
+def test_editor_can_preview_unpublished_draft(editor_client, db):
+    make_article(slug="draft-only", title="Draft only", published=False)
+    assert editor_client.get("/articles/draft-only/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad", [{"summary": "x" * 161}, {"next_review_due": "2000-01-01"}, {"slug": "bad slug"}]
+)
+def test_bad_admin_input_is_a_form_error_and_keeps_article(editor_client, guide, bad):
+    article = guide["needles"]
+    before = article.fingerprint()
+    response = editor_client.post(f"{CHANGELIST}{article.pk}/change/", change_form_data(article, **bad))
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    article.refresh_from_db()
+    assert article.fingerprint() == before
+
+
+def test_plain_staff_without_permissions_cannot_edit(client, guide):
+    user = User.objects.create_user("nobody", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(user)
+    article = guide["needles"]
+    response = client.post(f"{CHANGELIST}{article.pk}/change/", change_form_data(article, title="Hacked"))
+    assert response.status_code == 403
+    article.refresh_from_db()
+    assert article.title != "Hacked"

@@ -1,0 +1,31 @@
+"""Read HTML as a browser would: real elements and attributes, not escaped text."""
+
+from html.parser import HTMLParser
+
+
+class _ElementCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict]]:
+    """Every start tag in `html` with its attributes."""
+    collector = _ElementCollector()
+    collector.feed(html)
+    return collector.elements
+
+
+def assert_safe_html(html: str, allowed_tags: set[str]) -> None:
+    """No tag outside the allowlist, no event handler or style, only harmless URL schemes."""
+    from urllib.parse import urlparse
+
+    for tag, attrs in elements(html):
+        assert tag in allowed_tags, html
+        for name, value in attrs.items():
+            assert not name.startswith("on") and name != "style", html
+            if name in ("href", "src"):
+                assert urlparse((value or "").strip()).scheme in ("", "http", "https", "mailto"), html
