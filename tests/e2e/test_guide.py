@@ -1,5 +1,9 @@
 """A patient reads the guide in a real browser."""
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.conftest import CONTENT_DIR
 
 GUIDE_ORDER = [
@@ -16,14 +20,15 @@ GUIDE_ORDER = [
 
 def test_skip_link_moves_focus_to_main(site, page, assert_accessible, third_party_requests):
     page.goto(site.url + "/")
+    page.wait_for_load_state("load")
     assert_accessible(page)
-    page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
-    assert skip.evaluate("el => el === document.activeElement")
-    assert skip.is_visible()
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page).to_have_url(re.compile("#main$"))
+    expect(page.locator("main#main")).to_be_focused()
     assert third_party_requests == []
 
 
