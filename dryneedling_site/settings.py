@@ -42,6 +42,10 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and "pytest" not in sys.modules:
         "random value for production, or DJANGO_DEBUG=1 on a developer's machine."
     )
 
+# Serving over HTTPS (the default in production): redirect, HSTS and secure cookies. Set
+# DJANGO_HTTPS=0 only for a plain-HTTP loopback run such as the benchmarks.
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "markdownx",
     "simple_history",
+    "axes",
     "dryneedling_site.core",
     "dryneedling_site.articles",
 ]
@@ -64,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "dryneedling_site.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,10 +77,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes last, as its documentation asks: it turns a locked-out login into a refusal.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dryneedling_site.urls"
 LOGIN_URL = "admin:login"
+# A less guessable admin address keeps automated password guessing down (e.g. "staff-7f3k/").
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 WSGI_APPLICATION = "dryneedling_site.wsgi.application"
 
 TEMPLATES = [
@@ -172,6 +187,35 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# Security headers. CSP above; these are Django's own settings plus SecurityHeadersMiddleware.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # stricter than strict-origin-when-cross-origin
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(self), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# "preload" in the header only allows submitting the domain to browsers' preload list;
+# nothing is submitted automatically. DJANGO_HSTS_PRELOAD=0 leaves it out.
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", default=True)
+# Behind a TLS-terminating proxy, e.g. DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = tuple(os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].split(",", 1))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
+# Staff login: django-axes locks a username + address pair after repeated failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 
 LOGGING = {
     "version": 1,

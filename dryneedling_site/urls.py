@@ -18,7 +18,7 @@ urlpatterns = [
     path("articles/", include("dryneedling_site.articles.urls")),
     path("editor/markdownify/", editor.markdown_preview, name="editor-preview"),
     path("editor/upload/", editor.image_upload, name="editor-upload"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots"),
     path("healthz", core_views.healthz, name="healthz"),
