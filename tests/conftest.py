@@ -29,6 +29,16 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.SECURE_HSTS_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (pages, rate limits)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path: Path) -> Path:
     """Uploads go to a throwaway folder."""

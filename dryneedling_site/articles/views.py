@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView
+
+from dryneedling_site.core.pagecache import cache_public_page
 
 from .models import Article
 
@@ -19,12 +22,14 @@ def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
     return Article.objects.published()
 
 
+@cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     """What the site is, the guide in order, and the way to a physical therapist."""
     articles = Article.objects.published().only(*GUIDE_FIELDS)
     return render(request, "core/home.html", {"articles": articles})
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class ArticleListView(ListView):
     """The guide's contents."""
 
@@ -35,6 +40,7 @@ class ArticleListView(ListView):
         return Article.objects.published().only(*GUIDE_FIELDS)
 
 
+@cache_public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article with references, related pages and its place in the guide (4 queries)."""
     article = get_object_or_404(
