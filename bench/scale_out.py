@@ -1,0 +1,310 @@
+"""Scale-out rehearsal (not a unit test): two app servers, one PostgreSQL, one Redis.
+
+    .venv/bin/python bench/scale_out.py [--votes 600 --clients 16]
+
+On this one machine it starts Redis (Debian's redis-server) and, unless DATABASE_URL already
+points to PostgreSQL, a throwaway PostgreSQL cluster (.ci/start-postgres; needs root), then two
+gunicorn servers on different loopback ports sharing both. It checks that:
+  1. feedback votes split across both servers are all stored (stored == accepted, no 5xx);
+  2. an article edited through server A shows on the very next request to server B, whose
+     cache held the old page (shared cache invalidation);
+  3. rate limits hold across both servers (the per-address limit counts requests to either).
+Everything binds to 127.0.0.1 and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ROOT, free_port, gunicorn, prepare_site, scratch_dir, site_env  # noqa: E402
+
+SLUGS = [
+    "what-is-dry-needling",
+    "trigger-points",
+    "needles",
+    "dry-needling-vs-acupuncture",
+    "who-can-benefit",
+    "what-to-expect",
+    "side-effects",
+    "aftercare",
+]
+STAFF = ("scale-editor", "a long scale test password 42")
+
+
+@contextmanager
+def redis_server():
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise SystemExit("redis-server is not installed: apt-get install redis-server")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "timeout",
+            "900",
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
+                break
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def postgres():
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        yield url
+        return
+    url = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "start-postgres")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PGPORT": str(free_port())},
+    ).stdout.strip()
+    port = urllib.parse.urlparse(url).port
+    try:
+        yield url
+    finally:
+        subprocess.run(["pkill", "-f", f"-p {port}"], check=False)
+
+
+def client() -> urllib.request.OpenerDirector:
+    """A visitor with a cookie jar of its own."""
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
+def vote(opener, base: str, slug: str, helpful: str = "yes") -> int:
+    data = urllib.parse.urlencode({"helpful": helpful}).encode()
+    request = urllib.request.Request(
+        f"{base}/articles/{slug}/feedback/",
+        data=data,
+        method="POST",
+        headers={"Origin": base, "Accept": "application/json"},
+    )
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def count_rows(env: dict[str, str]) -> int:
+    code = "import django; django.setup(); from dryneedling_site.feedback.models import Feedback; print(Feedback.objects.count())"
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+
+
+def django_shell(env: dict[str, str], code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def votes_across(servers: list[str], votes: int, clients: int) -> dict[str, int]:
+    """`votes` votes from `clients` visitors, alternating servers, every visitor's votes distinct."""
+    results = {"accepted": 0, "refused": 0, "5xx": 0, "pairs": 0}
+    lock = threading.Lock()
+    per_client = votes // clients
+
+    def visitor(number: int) -> None:
+        opener = client()
+        seen = set()
+        for i in range(per_client):
+            slug = SLUGS[(number + i) % len(SLUGS)]
+            status = vote(opener, servers[(number + i) % len(servers)], slug, "yes" if i % 3 else "no")
+            with lock:
+                if status >= 500:
+                    results["5xx"] += 1
+                elif status < 400:
+                    results["accepted"] += 1
+                    if slug not in seen:
+                        seen.add(slug)
+                        results["pairs"] += 1
+                else:
+                    results["refused"] += 1
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def fetch(opener, url: str, data: dict | None = None, referer: str | None = None) -> tuple[int, str, dict]:
+    body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers={"Referer": referer or url})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def edit_through(server_a: str, server_b: str, env: dict[str, str]) -> dict[str, str]:
+    """Warm B's cache, mark an article reviewed through A's admin, read it again from B."""
+    page = f"{server_b}/articles/needles/"
+    anonymous = client()
+    fetch(anonymous, page)
+    status, before, headers = fetch(anonymous, page)
+    assert headers.get("X-Page-Cache") == "hit", "server B did not cache the page"
+    assert "Scale Editor" not in before
+
+    staff = client()
+    _, login_form, _ = fetch(staff, f"{server_a}/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_form).group(1)
+    status, _, _ = fetch(
+        staff,
+        f"{server_a}/admin/login/?next=/admin/",
+        {"csrfmiddlewaretoken": token, "username": STAFF[0], "password": STAFF[1], "next": "/admin/"},
+    )
+    pk = django_shell(
+        env,
+        "from dryneedling_site.articles.models import Article; print(Article.objects.get(slug='needles').pk)",
+    )
+    _, changelist, _ = fetch(staff, f"{server_a}/admin/articles/article/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
+    status, result, _ = fetch(
+        staff,
+        f"{server_a}/admin/articles/article/",
+        {"csrfmiddlewaretoken": token, "action": "mark_reviewed_today", "_selected_action": pk},
+    )
+    assert "Marked 1 article(s) reviewed today by Scale Editor" in html.unescape(result), (
+        "edit through server A failed"
+    )
+
+    started = time.perf_counter()
+    status, after, headers = fetch(anonymous, page)
+    elapsed = (time.perf_counter() - started) * 1000
+    return {
+        "visible_on_b": "Reviewed by Scale Editor" in after,
+        "b_cache": headers.get("X-Page-Cache", "?"),
+        "ms": f"{elapsed:.1f}",
+    }
+
+
+def rate_limit_across(servers: list[str], limit: int, already_used: int) -> dict[str, int]:
+    """Keep voting from new visitors (same address) on both servers until refused."""
+    accepted = refused = 0
+    for number in range(limit * 2):
+        status = vote(client(), servers[number % 2], SLUGS[number % len(SLUGS)])
+        if status == 429:
+            refused += 1
+            if refused >= 4:
+                break
+        elif status < 400:
+            accepted += 1
+    return {"limit": limit, "accepted_before_429": accepted + already_used, "refusals_seen": refused}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--votes", type=int, default=640)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    address_limit = args.votes + 40  # the vote phase fits; the rate-limit phase then hits it
+
+    with ExitStack() as stack:
+        scratch = Path(stack.enter_context(scratch_dir()))
+        database_url = stack.enter_context(postgres())
+        redis_url = stack.enter_context(redis_server())
+        env = site_env(
+            database_url,
+            REDIS_URL=redis_url,
+            DJANGO_LOG_LEVEL="ERROR",
+            FEEDBACK_RATE_LIMIT_VISITOR=str(args.votes),
+            FEEDBACK_RATE_LIMIT_ADDRESS=str(address_limit),
+            AXES_FAILURE_LIMIT="50",
+        )
+        django_shell(
+            env, "from django.core.management import call_command; call_command('flush', interactive=False)"
+        )
+        prepare_site(env, static_root=scratch / "static")
+        django_shell(
+            env,
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_superuser({STAFF[0]!r}, 'scale@example.com', {STAFF[1]!r}, "
+            "first_name='Scale', last_name='Editor')",
+        )
+        server_a = stack.enter_context(gunicorn(env, workers=2))
+        server_b = stack.enter_context(gunicorn(env, workers=2))
+        servers = [server_a, server_b]
+        print(
+            f"PostgreSQL {urllib.parse.urlparse(database_url).port}, Redis {redis_url}, servers {server_a} {server_b}"
+        )
+
+        started = time.perf_counter()
+        votes = votes_across(servers, args.votes, args.clients)
+        seconds = time.perf_counter() - started
+        stored = count_rows(env)
+        lost = votes["pairs"] - stored
+        print(
+            f"1. votes: {votes['accepted']} accepted of {args.votes} in {seconds:.1f} s "
+            f"({votes['accepted'] / seconds:.0f} votes/s) across 2 servers; rows stored {stored}, "
+            f"expected {votes['pairs']} (one per visitor and article), lost {lost}, 5xx {votes['5xx']}"
+        )
+
+        edit = edit_through(server_a, server_b, env)
+        print(
+            f"2. edit through A visible on B's next request: {edit['visible_on_b']} "
+            f"(B's cache said {edit['b_cache']}, {edit['ms']} ms)"
+        )
+
+        limit = rate_limit_across(servers, address_limit, votes["accepted"] + votes["refused"])
+        held = limit["accepted_before_429"] <= address_limit and limit["refusals_seen"] > 0
+        print(
+            f"3. rate limit per address {address_limit}: requests accepted across both servers before 429: "
+            f"{limit['accepted_before_429']}; held across servers: {held}"
+        )
+
+    ok = lost == 0 and votes["5xx"] == 0 and edit["visible_on_b"] and held
+    print("Scale-out rehearsal passed." if ok else "Scale-out rehearsal FAILED.")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
