@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "markdownx",
     "dryneedling_site.core",
     "dryneedling_site.articles",
+    "dryneedling_site.clinics",
 ]
 
 MIDDLEWARE = [
