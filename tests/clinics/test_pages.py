@@ -123,3 +123,29 @@ def test_sitemap_lists_the_search_and_real_clinics(client, riverside):
     sitemap = client.get("/sitemap.xml").content.decode()
     assert "<loc>http://testserver/find-a-pt/</loc>" in sitemap
     assert "<loc>http://testserver/find-a-pt/riverside-physical-therapy-portland-or/</loc>" in sitemap
+
+
+def test_main_navigation_marks_find_a_pt_as_current_only_on_the_search(client, riverside):
+    search = client.get("/find-a-pt/").content.decode()
+    assert '<a href="/find-a-pt/" aria-current="page">Find a PT</a>' in search
+    home = client.get("/").content.decode()
+    assert '<a href="/find-a-pt/">Find a PT</a>' in home
+
+
+def test_every_article_sends_the_reader_to_find_a_pt(client, guide):
+    assert guide, "the shipped articles should load"
+    for slug in guide:
+        page = client.get(f"/articles/{slug}/").content.decode()
+        assert '<h2 id="find-a-pt-cta">Find a physical therapist near you</h2>' in page, slug
+        assert '<a class="button" href="/find-a-pt/">Find a PT near you</a>' in page, slug
+
+
+def test_home_page_search_box_leads_to_a_dry_needling_search(client, make_clinic):
+    make_clinic(name="Midtown PT")
+    make_clinic(name="No Needles PT", offers_dry_needling=False)
+    home = client.get("/").content.decode()
+    assert '<form class="home-find-a-pt" method="get" action="/find-a-pt/"' in home
+    assert 'name="location"' in home
+    results = client.get("/find-a-pt/", {"location": "10001"}).content.decode()  # what the form sends
+    assert "Midtown PT" in results
+    assert "No Needles PT" not in results
