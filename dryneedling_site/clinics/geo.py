@@ -97,6 +97,7 @@ class Place:
     label: str
     latitude: float
     longitude: float
+    state: str = ""
 
 
 class LocationError(ValueError):
@@ -170,9 +171,8 @@ def zip_place(zip_code: str) -> Place | None:
         return None
     for record in zipcodes.matching(zip5):
         if _usable(record):
-            return Place(
-                f"{zip5} ({record['city']}, {record['state']})", float(record["lat"]), float(record["long"])
-            )
+            label = f"{zip5} ({record['city']}, {record['state']})"
+            return Place(label, float(record["lat"]), float(record["long"]), record["state"])
     return None
 
 
@@ -209,7 +209,7 @@ def _city_index() -> _CityIndex:
         chosen = [r for r in records if r["zip_code_type"] == "STANDARD"] or records
         lat = sum(float(r["lat"]) for r in chosen) / len(chosen)
         lon = sum(float(r["long"]) for r in chosen) / len(chosen)
-        place = Place(f"{chosen[0]['city']}, {state}", round(lat, 4), round(lon, 4))
+        place = Place(f"{chosen[0]['city']}, {state}", round(lat, 4), round(lon, 4), state)
         by_city_state[(key, state)] = place
         by_city[key].append(place)
         states[key].append(state)
