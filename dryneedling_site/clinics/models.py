@@ -234,6 +234,11 @@ class Clinic(models.Model):
         return "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": self.full_address})
 
     @property
+    def website_link(self) -> str:
+        """The website, only if it is an http(s) address (a second wall behind validation)."""
+        return self.website if self.website.lower().startswith(("https://", "http://")) else ""
+
+    @property
     def website_label(self) -> str:
         """The site's host without "www.", shorter to read than the full address."""
         host = urlsplit(self.website).hostname or self.website

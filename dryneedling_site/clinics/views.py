@@ -86,8 +86,8 @@ def medical_clinic(clinic: Clinic, url: str) -> dict:
     }
     if clinic.latitude is not None and clinic.longitude is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": clinic.latitude, "longitude": clinic.longitude}
-    if clinic.website:
-        data["sameAs"] = clinic.website
+    if clinic.website_link:
+        data["sameAs"] = clinic.website_link
     if clinic.offers_dry_needling:
         data["availableService"] = {"@type": "MedicalTherapy", "name": "Dry needling"}
     if clinic.is_sample:

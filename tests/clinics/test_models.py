@@ -102,3 +102,18 @@ def test_admin_lists_and_searches_clinics_by_therapist(admin_client, make_clinic
     assert "Harbor PT" in page
     assert "Other PT" not in page
     assert admin_client.get("/admin/clinics/therapist/", {"q": "avery"}).status_code == 200
+
+
+def test_a_website_that_got_past_validation_is_never_linked(client, make_clinic):
+    clinic = make_clinic(name="Odd PT")
+    Clinic.objects.filter(pk=clinic.pk).update(website="javascript:alert(1)")  # e.g. a raw SQL edit
+    page = client.get(clinic.get_absolute_url()).content.decode()
+    assert "javascript:" not in page
+    assert "Website:" not in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/clinics/clinic/add/", "/admin/clinics/therapist/add/", "/admin/clinics/language/"]
+)
+def test_admin_pages_open(admin_client, url):
+    assert admin_client.get(url).status_code == 200

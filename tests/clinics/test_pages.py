@@ -91,7 +91,7 @@ def test_sample_clinic_is_labelled_and_kept_out_of_search_engines(client, make_c
     clinic = make_clinic(name="Sample Harbor PT", is_sample=True)
     page = client.get(clinic.get_absolute_url()).content.decode()
     assert "Sample listing" in page
-    assert "This clinic and its staff are not real." in page
+    assert "This clinic and its staff are not real. Its phone number and website are placeholders." in page
     assert '<meta name="robots" content="noindex">' in page
     assert json_ld(page)["description"].startswith("Sample listing")
     sitemap = client.get("/sitemap.xml").content.decode()
