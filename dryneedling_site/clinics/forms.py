@@ -22,6 +22,8 @@ DRY_NEEDLING_CHOICES = [
 DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
 # Every parameter the search reads; anything else in the address bar is ignored.
 SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling", "new_patients", "language")
+# Shown under "More choices", folded away unless in use.
+MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
 YOUR_LOCATION = "your location"
 _LOCATION_PROBLEM = "We could not use your location. Type your ZIP code or city instead."
 
@@ -32,8 +34,6 @@ def next_radius(miles: int) -> int | None:
 
 
 class ClinicSearchForm(forms.Form):
-    label_suffix = ""
-
     location = forms.CharField(
         label="ZIP code or city",
         help_text="For example: 97201, or Portland, OR",
@@ -84,7 +84,7 @@ class ClinicSearchForm(forms.Form):
             for key, value in DEFAULTS.items():
                 if not data.get(key):
                     data[key] = value
-        super().__init__(data, **kwargs)
+        super().__init__(data, **{"label_suffix": "", **kwargs})
         self.location_choices: tuple[geo.Place, ...] = ()
 
     def clean(self) -> dict:
@@ -114,6 +114,15 @@ class ClinicSearchForm(forms.Form):
             self.add_error("location", _LOCATION_PROBLEM)
             return None
         return geo.Place(YOUR_LOCATION, lat, lon)
+
+    @property
+    def more_choices_open(self) -> bool:
+        """Show the optional choices when one is in use or has an error, so nothing is hidden."""
+        if not self.is_bound:
+            return False
+        data = self.data
+        in_use = data.get("name") or data.get("new_patients") or data.get("language")
+        return bool(in_use or data.get("dry_needling") != "yes" or set(self.errors) & set(MORE_CHOICES))
 
     @property
     def filters(self) -> dict:

@@ -309,3 +309,21 @@ def test_search_page_query_count_does_not_grow_with_results(
     with django_assert_max_num_queries(6):
         response = client.get(SEARCH, {"location": "10001", "language": "spanish", "name": "therapist"})
     assert len(response.context["page"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("params", "folded"),
+    [
+        ({}, True),
+        ({"location": "10001"}, True),
+        ({"location": "10001", "dry_needling": "yes"}, True),
+        ({"location": "10001", "dry_needling": "any"}, False),
+        ({"location": "10001", "new_patients": "on"}, False),
+        ({"location": "10001", "name": "harbor"}, False),
+        ({"location": "10001", "language": "klingon"}, False),  # an error must be seen
+    ],
+)
+def test_optional_choices_are_folded_away_unless_in_use(client, db, params, folded):
+    page = client.get(SEARCH, params).content.decode()
+    assert ('<details class="more-choices">' in page) is folded
+    assert ('<details class="more-choices" open>' in page) is not folded
