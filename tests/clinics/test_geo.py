@@ -6,6 +6,8 @@ import math
 
 import pytest
 import zipcodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dryneedling_site.clinics import geo
 
@@ -122,14 +124,21 @@ def test_text_that_names_no_place_is_an_error(text):
 
 @pytest.mark.parametrize(
     ("lat", "lon", "miles"),
-    [(40.75, -73.99, 25), (45.5, -122.7, 100), (64.8, -147.7, 100), (52.0, 179.6, 100), (25.0, -80.2, 5)],
+    [
+        (40.75, -73.99, 25),
+        (45.5, -122.7, 100),
+        (64.8, -147.7, 100),
+        (71.3, -156.8, 100),  # Utqiagvik, Alaska: the circle is widest well north of its centre
+        (52.0, 179.6, 100),
+        (25.0, -80.2, 5),
+    ],
 )
 def test_bounding_box_holds_every_point_of_the_circle(lat, lon, miles):
     box = geo.bounding_box(lat, lon, miles)
-    for bearing in range(0, 360, 5):
-        point_lat, point_lon = _destination(lat, lon, miles * 0.9999, bearing)
+    for tenth in range(0, 3600):
+        point_lat, point_lon = _destination(lat, lon, miles * 0.99999, tenth / 10)
         assert box.min_latitude <= point_lat <= box.max_latitude
-        assert any(west <= point_lon <= east for west, east in box.longitudes), bearing
+        assert any(west <= point_lon <= east for west, east in box.longitudes), tenth / 10
 
 
 def test_bounding_box_is_tight_enough_to_be_a_useful_prefilter():
@@ -137,3 +146,19 @@ def test_bounding_box_is_tight_enough_to_be_a_useful_prefilter():
     ((west, east),) = box.longitudes
     assert box.max_latitude - box.min_latitude == pytest.approx(2 * 25 / geo.MILES_PER_DEGREE_LATITUDE)
     assert east - west < 1.0  # about 0.95 degrees of longitude at 40.75 N
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lat=st.floats(min_value=-80, max_value=80),
+    lon=st.floats(min_value=-180, max_value=180),
+    miles=st.sampled_from([5, 10, 25, 50, 100]),
+    fraction=st.one_of(st.just(0.9999), st.floats(min_value=0, max_value=0.9999)),
+    bearing=st.floats(min_value=0, max_value=360),
+)
+def test_any_point_within_the_radius_is_inside_the_box(lat, lon, miles, fraction, bearing):
+    point_lat, point_lon = _destination(lat, lon, miles * fraction, bearing)
+    assert geo.distance_miles(lat, lon, point_lat, point_lon) <= miles
+    box = geo.bounding_box(lat, lon, miles)
+    assert box.min_latitude <= point_lat <= box.max_latitude
+    assert any(west <= point_lon <= east for west, east in box.longitudes)
