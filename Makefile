@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 serve: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_content
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_clinics content/clinics-sample.csv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 # Set up and run the whole test suite, browser tests included.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "axes",
     "dryneedling_site.core",
     "dryneedling_site.articles",
+    "dryneedling_site.clinics",
 ]
 
 MIDDLEWARE = [

@@ -9,15 +9,17 @@ from django.urls import include, path
 from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
 from dryneedling_site.articles.sitemaps import ArticleSitemap, StaticViewSitemap
+from dryneedling_site.clinics.sitemaps import ClinicSitemap
 from dryneedling_site.core import views as core_views
 
-sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap}
+sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap, "clinics": ClinicSitemap}
 
 urlpatterns = [
     path("", article_views.home, name="home"),
     path("articles/", include("dryneedling_site.articles.urls")),
     path("editor/markdownify/", editor.markdown_preview, name="editor-preview"),
     path("editor/upload/", editor.image_upload, name="editor-upload"),
+    path("find-a-pt/", include("dryneedling_site.clinics.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots"),

@@ -1,0 +1,136 @@
+"""The Find a PT search form: every value from the address bar is checked here."""
+
+from __future__ import annotations
+
+import math
+
+from django import forms
+from django.http import QueryDict
+
+from . import geo
+from .models import Language
+
+RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles"), (100, "100 miles")]
+RADII = [miles for miles, _ in RADIUS_CHOICES]
+DEFAULT_RADIUS = 25
+ANY_CLINIC = "any"
+DRY_NEEDLING_CHOICES = [
+    ("yes", "Only clinics that offer dry needling"),
+    (ANY_CLINIC, "Any physical therapy clinic"),
+]
+# What a search left blank means; filled in so the form shows the choice that was used.
+DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
+# Every parameter the search reads; anything else in the address bar is ignored.
+SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling", "new_patients", "language")
+# Shown under "More choices", folded away unless in use.
+MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
+YOUR_LOCATION = "your location"
+_LOCATION_PROBLEM = "We could not use your location. Type your ZIP code or city instead."
+
+
+def next_radius(miles: int) -> int | None:
+    """The next larger distance the form offers, to suggest when nothing was found."""
+    return next((radius for radius in RADII if radius > miles), None)
+
+
+class ClinicSearchForm(forms.Form):
+    location = forms.CharField(
+        label="ZIP code or city",
+        help_text="For example: 97201, or Portland, OR",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "That is too long. Type a ZIP code or a city and state."},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
+    )
+    # Filled in by the "Use my location" button (static/js/find-a-pt.js); read in clean().
+    lat = forms.CharField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    radius = forms.TypedChoiceField(
+        label="Distance",
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        required=False,
+        initial=DEFAULT_RADIUS,
+        empty_value=DEFAULT_RADIUS,
+        error_messages={"invalid_choice": "Choose 5, 10, 25, 50 or 100 miles."},
+    )
+    name = forms.CharField(
+        label="Clinic or therapist name (optional)",
+        max_length=100,
+        required=False,
+        error_messages={"max_length": "That is too long. Use 100 letters or fewer."},
+    )
+    dry_needling = forms.ChoiceField(
+        label="Dry needling",
+        choices=DRY_NEEDLING_CHOICES,
+        required=False,
+        initial="yes",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose one of the two options."},
+    )
+    new_patients = forms.BooleanField(label="Only clinics taking new patients", required=False)
+    language = forms.ModelChoiceField(
+        label="Language spoken",
+        queryset=Language.objects.filter(clinics__isnull=False).distinct(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any language",
+        error_messages={"invalid_choice": "Choose a language from the list."},
+    )
+
+    def __init__(self, data: QueryDict | None = None, **kwargs) -> None:
+        if data is not None:
+            data = data.copy()
+            for key, value in DEFAULTS.items():
+                if not data.get(key):
+                    data[key] = value
+        super().__init__(data, **{"label_suffix": "", **kwargs})
+        self.location_choices: tuple[geo.Place, ...] = ()
+
+    def clean(self) -> dict:
+        """Where to search from: the typed location wins; else the browser's lat/lon; else ask."""
+        cleaned = super().clean()
+        cleaned["place"] = None
+        if "location" not in cleaned:  # already has a field error
+            return cleaned
+        if cleaned["location"]:
+            try:
+                cleaned["place"] = geo.locate(cleaned["location"])
+            except geo.LocationError as error:
+                self.location_choices = error.choices
+                self.add_error("location", error.message)
+        elif cleaned.get("lat") or cleaned.get("lon"):
+            cleaned["place"] = self._browser_place(cleaned.get("lat", ""), cleaned.get("lon", ""))
+        else:
+            self.add_error("location", "Type a ZIP code, or a city and state such as Portland, OR.")
+        return cleaned
+
+    def _browser_place(self, lat_text: str, lon_text: str) -> geo.Place | None:
+        try:
+            lat, lon = float(lat_text), float(lon_text)
+        except ValueError:
+            lat = lon = math.nan
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            self.add_error("location", _LOCATION_PROBLEM)
+            return None
+        return geo.Place(YOUR_LOCATION, lat, lon)
+
+    @property
+    def more_choices_open(self) -> bool:
+        """Show the optional choices when one is in use or has an error, so nothing is hidden."""
+        if not self.is_bound:
+            return False
+        data = self.data
+        in_use = data.get("name") or data.get("new_patients") or data.get("language")
+        return bool(in_use or data.get("dry_needling") != "yes" or set(self.errors) & set(MORE_CHOICES))
+
+    @property
+    def filters(self) -> dict:
+        """The cleaned filters, as ClinicQuerySet.matching() takes them."""
+        data = self.cleaned_data
+        return {
+            "dry_needling": data["dry_needling"] != ANY_CLINIC,
+            "new_patients": data["new_patients"],
+            "language": data["language"],
+            "name": data["name"],
+        }

@@ -1,0 +1,298 @@
+"""Offline US geography for Find a PT: ZIP and city lookup, bounding boxes, distance.
+
+Everything comes from the ``zipcodes`` package, which ships its data, so a search never calls
+a geocoding service. Its records hold latitude and longitude as strings, and its own
+``haversine`` takes longitude first; this module turns both into plain floats in
+(latitude, longitude) order so no caller meets either trap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import zipcodes
+from django.db import models
+
+EARTH_RADIUS_MILES = 3958.8  # mean radius
+MILES_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_MILES / 180
+
+_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
+_DIGITS = re.compile(r"[\d\s-]+")
+# The data spells these words out ("Saint Louis", "Fort Worth"); patients often abbreviate.
+_FIRST_WORD = {"ST": "SAINT", "FT": "FORT", "MT": "MOUNT"}
+
+
+class State(models.TextChoices):
+    """US states, DC and the territories with civilian ZIP codes."""
+
+    AL = "AL", "Alabama"
+    AK = "AK", "Alaska"
+    AS = "AS", "American Samoa"
+    AZ = "AZ", "Arizona"
+    AR = "AR", "Arkansas"
+    CA = "CA", "California"
+    CO = "CO", "Colorado"
+    CT = "CT", "Connecticut"
+    DE = "DE", "Delaware"
+    DC = "DC", "District of Columbia"
+    FL = "FL", "Florida"
+    GA = "GA", "Georgia"
+    GU = "GU", "Guam"
+    HI = "HI", "Hawaii"
+    ID = "ID", "Idaho"
+    IL = "IL", "Illinois"
+    IN = "IN", "Indiana"
+    IA = "IA", "Iowa"
+    KS = "KS", "Kansas"
+    KY = "KY", "Kentucky"
+    LA = "LA", "Louisiana"
+    ME = "ME", "Maine"
+    MD = "MD", "Maryland"
+    MA = "MA", "Massachusetts"
+    MI = "MI", "Michigan"
+    MN = "MN", "Minnesota"
+    MS = "MS", "Mississippi"
+    MO = "MO", "Missouri"
+    MT = "MT", "Montana"
+    NE = "NE", "Nebraska"
+    NV = "NV", "Nevada"
+    NH = "NH", "New Hampshire"
+    NJ = "NJ", "New Jersey"
+    NM = "NM", "New Mexico"
+    NY = "NY", "New York"
+    NC = "NC", "North Carolina"
+    ND = "ND", "North Dakota"
+    MP = "MP", "Northern Mariana Islands"
+    OH = "OH", "Ohio"
+    OK = "OK", "Oklahoma"
+    OR = "OR", "Oregon"
+    PA = "PA", "Pennsylvania"
+    PR = "PR", "Puerto Rico"
+    RI = "RI", "Rhode Island"
+    SC = "SC", "South Carolina"
+    SD = "SD", "South Dakota"
+    TN = "TN", "Tennessee"
+    TX = "TX", "Texas"
+    VI = "VI", "U.S. Virgin Islands"
+    UT = "UT", "Utah"
+    VT = "VT", "Vermont"
+    VA = "VA", "Virginia"
+    WA = "WA", "Washington"
+    WV = "WV", "West Virginia"
+    WI = "WI", "Wisconsin"
+    WY = "WY", "Wyoming"
+
+
+_STATE_BY_NAME = {label.upper(): code for code, label in State.choices}
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point a search starts from, with the name the patient sees ("Portland, OR")."""
+
+    label: str
+    latitude: float
+    longitude: float
+    state: str = ""
+
+
+class LocationError(ValueError):
+    """Text that names no place we know. `choices` holds places the patient may have meant."""
+
+    def __init__(self, message: str, choices: tuple[Place, ...] = ()) -> None:
+        super().__init__(message)
+        self.message, self.choices = message, choices
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """Latitude and longitude ranges that contain every point within a radius.
+
+    `longitudes` holds two ranges when the circle crosses the 180th meridian (western Alaska).
+    """
+
+    min_latitude: float
+    max_latitude: float
+    longitudes: tuple[tuple[float, float], ...]
+
+
+def distance_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in miles (haversine), latitude first."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(latitude: float, longitude: float, miles: float) -> BoundingBox:
+    """The smallest latitude/longitude box around a circle on the sphere, for an indexed prefilter.
+
+    Longitude half-width is asin(sin(r) / cos(lat)), the circle's true widest point (a little
+    poleward of its centre), so no clinic inside the radius falls outside the box.
+    """
+    angle = miles / EARTH_RADIUS_MILES
+    delta_lat = math.degrees(angle)
+    min_lat, max_lat = latitude - delta_lat, latitude + delta_lat
+    if max_lat >= 90 or min_lat <= -90 or math.sin(angle) >= math.cos(math.radians(latitude)):
+        return BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), ((-180.0, 180.0),))
+    delta_lon = math.degrees(math.asin(math.sin(angle) / math.cos(math.radians(latitude))))
+    west, east = longitude - delta_lon, longitude + delta_lon
+    if west < -180:
+        ranges: tuple[tuple[float, float], ...] = ((west + 360, 180.0), (-180.0, east))
+    elif east > 180:
+        ranges = ((west, 180.0), (-180.0, east - 360))
+    else:
+        ranges = ((west, east),)
+    return BoundingBox(min_lat, max_lat, ranges)
+
+
+def _usable(record: dict) -> bool:
+    """Active ZIPs with real coordinates (military APO/FPO codes sit at 0, 0)."""
+    if not record["active"] or record["zip_code_type"] == "MILITARY":
+        return False
+    return float(record["lat"]) != 0.0 and float(record["long"]) != 0.0
+
+
+def normalise_zip(text: str) -> str | None:
+    """The 5-digit ZIP in "97201" or a ZIP+4 "97201-1234", else None."""
+    match = _ZIP.fullmatch(text.strip())
+    return match.group(1) if match else None
+
+
+def zip_place(zip_code: str) -> Place | None:
+    """Where a ZIP code is (the centre the data gives), or None for an unknown or retired ZIP."""
+    zip5 = normalise_zip(zip_code)
+    if zip5 is None:
+        return None
+    for record in zipcodes.matching(zip5):
+        if _usable(record):
+            label = f"{zip5} ({record['city']}, {record['state']})"
+            return Place(label, float(record["lat"]), float(record["long"]), record["state"])
+    return None
+
+
+def city_key(city: str) -> str:
+    """How we compare city names: case, dots, hyphens, spaces and "St"/"Saint" do not matter."""
+    words = re.sub(r"[.'’]", "", city).replace("-", " ").upper().split()
+    if words and words[0] in _FIRST_WORD:
+        words[0] = _FIRST_WORD[words[0]]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class _CityIndex:
+    by_city_state: dict[tuple[str, str], Place]
+    by_city: dict[str, tuple[Place, ...]]
+    states_by_city: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> _CityIndex:
+    """(city, state) -> centroid of its ZIPs; city -> every state that has it. Built once.
+
+    A city's centre is the mean of its standard (street-delivery) ZIPs; a town that only has
+    PO box ZIPs falls back to those.
+    """
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for record in zipcodes.list_all():
+        if _usable(record) and record["state"] in State.values:
+            groups[(city_key(record["city"]), record["state"])].append(record)
+    by_city_state: dict[tuple[str, str], Place] = {}
+    by_city: dict[str, list[Place]] = defaultdict(list)
+    states: dict[str, list[str]] = defaultdict(list)
+    for (key, state), records in sorted(groups.items()):
+        chosen = [r for r in records if r["zip_code_type"] == "STANDARD"] or records
+        lat = sum(float(r["lat"]) for r in chosen) / len(chosen)
+        lon = sum(float(r["long"]) for r in chosen) / len(chosen)
+        place = Place(f"{chosen[0]['city']}, {state}", round(lat, 4), round(lon, 4), state)
+        by_city_state[(key, state)] = place
+        by_city[key].append(place)
+        states[key].append(state)
+    return _CityIndex(
+        by_city_state,
+        {key: tuple(places) for key, places in by_city.items()},
+        {key: tuple(codes) for key, codes in states.items()},
+    )
+
+
+def city_place(city: str, state: str) -> Place | None:
+    """The centre of a city's ZIP codes ("Portland", "OR"), or None if the state has no such city."""
+    return _city_index().by_city_state.get((city_key(city), state.upper()))
+
+
+def places_named(city: str) -> tuple[Place, ...]:
+    """Every place with this city name, in state-code order ("Springfield, IL", "... MA", ...)."""
+    return _city_index().by_city.get(city_key(city), ())
+
+
+def state_code(text: str) -> str | None:
+    """ "or", "OR" or "Oregon" -> "OR"; None if it is not a US state or territory."""
+    text = text.strip().replace(".", "").upper()
+    if text in State.values:
+        return text
+    return _STATE_BY_NAME.get(text)
+
+
+def _split_state(text: str) -> tuple[str, str | None]:
+    """ "Portland, OR" -> ("Portland", "OR"); "Portland OR" too when OR has a Portland."""
+    if "," in text:
+        city, _, state = text.rpartition(",")
+        return city.strip(), state.strip() or None
+    city, _, last = text.rpartition(" ")
+    code = state_code(last) if len(last) == 2 else None
+    if city and code and city_place(city, code):
+        return city, code
+    return text, None
+
+
+def locate(text: str) -> Place:
+    """Turn what a patient typed (a ZIP code, "City, ST" or a city) into a Place.
+
+    Raises LocationError with a plain-language message; for a city in several states the error
+    carries those places as choices, so the page can offer "Springfield, IL / MA / MO ...".
+    A ZIP+4 is accepted as its 5-digit ZIP.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise LocationError("Type a ZIP code, or a city and state such as Portland, OR.")
+    zip5 = normalise_zip(text)
+    if zip5:
+        place = zip_place(zip5)
+        if place is None:
+            raise LocationError(
+                f"We could not find the ZIP code {zip5}. Check the number, or type your city and state."
+            )
+        return place
+    if _DIGITS.fullmatch(text):
+        raise LocationError("A ZIP code has 5 digits, like 97201.")
+
+    city, state_text = _split_state(text)
+    if state_text is not None:
+        code = state_code(state_text)
+        if code is None:
+            raise LocationError(
+                f"“{state_text}” is not a US state. Use its two-letter code, like OR for Oregon."
+            )
+        place = city_place(city, code)
+        if place is None:
+            raise LocationError(
+                f"We could not find {city} in {code}. Check the spelling, or use a ZIP code.",
+                choices=places_named(city),
+            )
+        return place
+
+    matches = places_named(city)
+    if not matches:
+        raise LocationError(
+            f"We could not find a place called “{city}”. Try a ZIP code, or a city and state "
+            "such as Portland, OR."
+        )
+    if len(matches) > 1:
+        name = matches[0].label.rsplit(",", 1)[0]
+        raise LocationError(f"There is more than one {name}. Choose the state you mean.", choices=matches)
+    return matches[0]

@@ -1,0 +1,48 @@
+"""python manage.py import_clinics FILE.csv [--dry-run]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dryneedling_site.clinics.importer import MAX_PROBLEMS_SHOWN, ImportFailed, import_clinics
+
+
+class Command(BaseCommand):
+    help = (
+        "Import clinics from a CSV file (columns in the README, 'Find a PT'). Every row is checked "
+        "first; if any row has a problem nothing is imported. Re-importing a file updates its clinics."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="A CSV file, UTF-8, with a header row.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report, then roll back.")
+
+    def handle(self, *args, file: str, dry_run: bool, **options) -> None:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        try:
+            report = import_clinics(path, dry_run=dry_run, progress=self._progress)
+        except ImportFailed as failure:
+            for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
+                self.stderr.write(str(problem))
+            hidden = len(failure.problems) - MAX_PROBLEMS_SHOWN
+            if hidden > 0:
+                self.stderr.write(f"... and {hidden} more.")
+            rows = len({p.row for p in failure.problems})
+            raise CommandError(
+                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of {path.name} "
+                "need fixing (see above)."
+            ) from None
+
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        clinics = "clinic" if report.total == 1 else "clinics"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}{report.total} {clinics}: {len(report.created)} created, "
+                f"{len(report.updated)} updated."
+            )
+        )
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.stdout.write(f"  {stage} {done:,} of {total:,} rows")

@@ -1,0 +1,102 @@
+"""Find a PT pages: the search (a GET form, so results can be bookmarked) and a clinic's page."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
+from .models import Clinic, Therapist
+
+RESULTS_PER_PAGE = 20
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Clinics near a ZIP, a city or the browser's location, nearest first, 20 a page."""
+    form = ClinicSearchForm(request.GET or None)
+    context: dict = {"form": form, "canonical_url": request.build_absolute_uri(reverse("clinics:search"))}
+    if form.is_valid():
+        place, radius = form.cleaned_data["place"], form.cleaned_data["radius"]
+        results = Clinic.objects.matching(**form.filters).near(place.latitude, place.longitude, radius)
+        requested = request.GET.get("page", "")
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(requested)
+        context.update(
+            place=place,
+            radius=radius,
+            page=page,
+            next_radius=next_radius(radius),
+            filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
+            page_moved=bool(requested) and requested != str(page.number),
+            requested_page=requested,
+        )
+    return render(request, "clinics/clinic_search.html", context)
+
+
+def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One clinic: how to reach it, who works there, and a way back to the results."""
+    clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)
+    canonical = request.build_absolute_uri(clinic.get_absolute_url())
+    return render(
+        request,
+        "clinics/clinic_detail.html",
+        {
+            "clinic": clinic,
+            "therapists": list(clinic.therapists.all()),
+            "languages": list(clinic.languages.all()),
+            "canonical_url": canonical,
+            "back_url": _results_url(request.GET),
+            "structured_data": medical_clinic(clinic, canonical),
+        },
+    )
+
+
+def _results_url(query: QueryDict) -> str | None:
+    """The search a patient came from (result links carry its parameters), or None."""
+    kept = QueryDict(mutable=True)
+    for key in SEARCH_PARAMETERS + ("page",):
+        if key in query:
+            kept.setlist(key, query.getlist(key))
+    if not kept:
+        return None
+    return f"{reverse('clinics:search')}?{kept.urlencode()}"
+
+
+def medical_clinic(clinic: Clinic, url: str) -> dict:
+    """schema.org MedicalClinic data, so search engines can show the address and phone."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": clinic.name,
+        "url": url,
+        "telephone": f"+1-{clinic.phone[:3]}-{clinic.phone[3:6]}-{clinic.phone[6:]}",
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": clinic.address,
+            "addressLocality": clinic.city,
+            "addressRegion": clinic.state,
+            "postalCode": clinic.zip_code,
+            "addressCountry": "US",
+        },
+        "medicalSpecialty": "https://schema.org/Physiotherapy",
+        "isAcceptingNewPatients": clinic.accepting_new_patients,
+        "knowsLanguage": [language.name for language in clinic.languages.all()],
+        "employee": [_person(therapist) for therapist in clinic.therapists.all()],
+    }
+    if clinic.latitude is not None and clinic.longitude is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": clinic.latitude, "longitude": clinic.longitude}
+    if clinic.website_link:
+        data["sameAs"] = clinic.website_link
+    if clinic.offers_dry_needling:
+        data["availableService"] = {"@type": "MedicalTherapy", "name": "Dry needling"}
+    if clinic.is_sample:
+        data["description"] = "Sample listing: a fictional clinic that shows how the directory works."
+    return data
+
+
+def _person(therapist: Therapist) -> dict:
+    person = {"@type": "Person", "name": therapist.name, "jobTitle": "Physical therapist"}
+    if therapist.credentials:
+        person["honorificSuffix"] = therapist.credentials
+    return person

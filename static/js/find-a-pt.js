@@ -1,0 +1,37 @@
+// "Use my location" on the Find a PT search. Without JavaScript, or if the patient says no,
+// the ZIP code or city field works the same. Coordinates are rounded to about 100 m.
+const form = document.querySelector("form.js-find-a-pt");
+const button = form && form.querySelector(".js-use-location");
+const status = form && form.querySelector(".js-location-status");
+
+if (form && button && status && "geolocation" in navigator) {
+  const { lat, lon } = form.elements;
+  const place = form.elements.location;
+
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    status.textContent = "Finding your location…";
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        lat.value = position.coords.latitude.toFixed(3);
+        lon.value = position.coords.longitude.toFixed(3);
+        place.value = "";
+        status.textContent = "Searching near your location…";
+        form.submit();
+      },
+      () => {
+        button.disabled = false;
+        status.textContent = "We could not get your location. Type your ZIP code or city instead.";
+        place.focus();
+      },
+      { timeout: 15000, maximumAge: 600000 },
+    );
+  });
+
+  // A typed place replaces the browser's location.
+  place.addEventListener("input", () => {
+    lat.value = "";
+    lon.value = "";
+  });
+}

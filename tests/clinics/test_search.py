@@ -1,0 +1,329 @@
+"""Distance search (Clinic.objects.near and its filters) and the search page's form and view."""
+
+from __future__ import annotations
+
+import pytest
+
+from dryneedling_site.clinics import geo
+from dryneedling_site.clinics.models import Clinic, Language
+from tests.clinics.factories import point_at
+
+NYC = geo.zip_place("10001")  # 40.7484, -73.9967
+
+
+def names(results) -> list[str]:
+    return [clinic.name for clinic in results]
+
+
+# --- Clinic.objects.near -------------------------------------------------------------------
+
+
+def test_near_sorts_by_distance_and_reports_it(make_clinic):
+    for miles, name in [(12, "Twelve"), (3, "Three"), (20, "Twenty"), (7, "Seven")]:
+        make_clinic(name=name, at=point_at(NYC.latitude, NYC.longitude, miles, bearing=miles * 40))
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
+    assert names(results) == ["Three", "Seven", "Twelve", "Twenty"]
+    assert [round(c.distance_miles, 1) for c in results] == [3.0, 7.0, 12.0, 20.0]
+
+
+@pytest.mark.parametrize("miles", [5, 10, 25, 50, 100])
+@pytest.mark.parametrize("bearing", [0, 45, 90, 135, 180, 225, 270, 315])
+def test_radius_boundary_in_every_direction(make_clinic, miles, bearing):
+    # Just inside and just outside the circle; the diagonals sit near the bounding box's corners.
+    make_clinic(name="inside", at=point_at(NYC.latitude, NYC.longitude, miles - 0.05, bearing))
+    make_clinic(name="outside", at=point_at(NYC.latitude, NYC.longitude, miles + 0.05, bearing))
+    assert names(Clinic.objects.near(NYC.latitude, NYC.longitude, miles)) == ["inside"]
+
+
+def test_search_crosses_state_lines(make_clinic):
+    make_clinic(name="Hoboken PT", city="Hoboken", state="NJ", zip_code="07030")
+    make_clinic(name="Manhattan PT", zip_code="10001")
+    make_clinic(name="Albany PT", city="Albany", state="NY", zip_code="12207")
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 5)
+    assert names(results) == ["Manhattan PT", "Hoboken PT"]
+    assert results[1].distance_miles == pytest.approx(1.91, abs=0.05)  # see KNOWN_PAIRS in test_geo
+
+
+def test_search_across_the_180th_meridian(make_clinic):
+    # Adak (Aleutians) sits at 176.6 W; a clinic 20 miles west of 179.9 W lies in the east longitudes.
+    start = (51.8, -179.9)
+    make_clinic(name="over the line", at=point_at(*start, 20, 270), zip_code="99546", state="AK")
+    assert point_at(*start, 20, 270)[1] > 179
+    assert names(Clinic.objects.near(*start, 25)) == ["over the line"]
+
+
+def test_clinics_without_coordinates_are_never_found(make_clinic):
+    clinic = make_clinic(name="nowhere")
+    Clinic.objects.filter(pk=clinic.pk).update(latitude=None, longitude=None)
+    assert len(Clinic.objects.near(NYC.latitude, NYC.longitude, 100)) == 0
+
+
+def test_name_search_matches_clinic_or_therapist_once(make_clinic):
+    make_clinic(name="Harbor Physical Therapy")
+    make_clinic(name="Uptown Rehab", therapists=[("Morgan Harbison", "PT, DPT"), ("Harbor Example", "PT")])
+    make_clinic(name="Elsewhere PT", therapists=[("Sam Other", "PT")])
+    found = Clinic.objects.named("HARB").near(NYC.latitude, NYC.longitude, 25)
+    assert sorted(names(found)) == ["Harbor Physical Therapy", "Uptown Rehab"]
+
+
+def test_filters(make_clinic):
+    make_clinic(name="needles, new, spanish", languages=["English", "Spanish"])
+    make_clinic(name="needles, full", accepting_new_patients=False, languages=["English"])
+    make_clinic(name="no needles, new", offers_dry_needling=False, languages=["Spanish"])
+    spanish = Language.objects.get(name="Spanish")
+
+    def search(**filters) -> list[str]:
+        return sorted(names(Clinic.objects.matching(**filters).near(NYC.latitude, NYC.longitude, 25)))
+
+    assert search() == ["needles, full", "needles, new, spanish"]  # dry needling on by default
+    assert search(dry_needling=False) == ["needles, full", "needles, new, spanish", "no needles, new"]
+    assert search(new_patients=True) == ["needles, new, spanish"]
+    assert search(dry_needling=False, language=spanish) == ["needles, new, spanish", "no needles, new"]
+    assert search(name="full") == ["needles, full"]
+
+
+def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, django_assert_num_queries):
+    for number in range(30):
+        make_clinic(
+            therapists=[(f"Therapist {number}", "PT")], at=point_at(NYC.latitude, NYC.longitude, number, 0)
+        )
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 50)
+    assert len(results) == 30
+    with django_assert_num_queries(3):  # clinics, therapists, languages
+        page = results[20:30]
+        assert [t.name for c in page for t in c.therapists.all()] == [f"Therapist {n}" for n in range(20, 30)]
+
+
+# --- The search page -----------------------------------------------------------------------
+
+SEARCH = "/find-a-pt/"
+
+
+def field_errors(response, field: str) -> list[str]:
+    return list(response.context["form"].errors.get(field, []))
+
+
+def test_empty_search_page_shows_the_form_with_dry_needling_on(client, db):
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Find a physical therapist</h1>" in page
+    assert 'method="get"' in page
+    assert 'value="yes" id="id_dry_needling_0" checked' in page
+    assert '<option value="25" selected>25 miles</option>' in page
+    assert "within" not in page  # no results yet
+    assert "find-a-pt.js" in page
+    assert "Please check your search" not in page
+
+
+def test_search_by_zip_lists_clinics_nearest_first_with_their_details(client, make_clinic):
+    make_clinic(
+        name="Hoboken Sample PT",
+        address="1 Example St",
+        city="Hoboken",
+        state="NJ",
+        zip_code="07030",
+        phone="2015550142",
+        website="https://example.com/hoboken",
+        therapists=[("Avery Example", "PT, DPT"), ("Blake Sample", "PT")],
+        languages=["English", "Spanish"],
+        is_sample=True,
+    )
+    make_clinic(name="Midtown PT", zip_code="10001")
+    make_clinic(name="Far Away PT", city="Albany", zip_code="12207")
+    response = client.get(SEARCH, {"location": "10001"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 clinics within 25 miles of 10001 (New York, NY)" in page
+    assert page.index("Midtown PT") < page.index("Hoboken Sample PT")
+    assert "Far Away PT" not in page
+    assert "<strong>0.0 miles</strong> away" in page
+    assert "<strong>1.9 miles</strong> away" in page  # 10001 -> 07030, see test_geo
+    assert "Avery Example, PT, DPT; Blake Sample, PT" in page
+    assert "1 Example St<br>Hoboken, NJ 07030" in page
+    assert 'href="tel:+12015550142">Call (201) 555-0142' in page
+    assert 'href="https://example.com/hoboken" rel="noopener noreferrer">Website: example.com' in page
+    assert (
+        'href="https://www.google.com/maps/search/?api=1&amp;query=1+Example+St%2C+Hoboken%2C+NJ+07030"'
+        ' rel="noopener noreferrer">Directions (opens Google Maps)'
+    ) in page
+    assert "Speaks English, Spanish" in page
+    assert page.count("Sample listing") == 1
+    assert 'href="/find-a-pt/hoboken-sample-pt-hoboken-nj/?location=10001"' in page
+
+
+def test_city_search_and_case_insensitive_state(client, make_clinic):
+    make_clinic(name="Portland PT", city="Portland", state="OR", zip_code="97201")
+    page = client.get(SEARCH, {"location": "portland, or"}).content.decode()
+    assert "1 clinic within 25 miles of Portland, OR" in page
+    assert "Portland PT" in page
+
+
+def test_ambiguous_city_offers_a_chooser_that_keeps_the_other_choices(client, make_clinic):
+    make_clinic(name="Springfield PT", city="Springfield", state="IL", zip_code="62701")
+    response = client.get(SEARCH, {"location": "Springfield", "radius": "50", "new_patients": "on"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is more than one Springfield. Choose the state you mean." in page
+    assert "Springfield PT" not in page
+    link = '<a href="?location=Springfield%2C+IL&amp;radius=50&amp;new_patients=on">Springfield, IL</a>'
+    assert link in page
+    for state in ("MA", "MO"):
+        assert f">Springfield, {state}</a>" in page
+    chosen = client.get(SEARCH, {"location": "Springfield, IL", "radius": "50", "new_patients": "on"})
+    assert "Springfield PT" in chosen.content.decode()
+
+
+def test_each_filter_from_the_address_bar(client, make_clinic):
+    make_clinic(name="Needles New Spanish", languages=["Spanish"], therapists=[("Quinn Harbor", "PT")])
+    make_clinic(name="Needles Full", accepting_new_patients=False, languages=["English"])
+    make_clinic(name="No Needles", offers_dry_needling=False, languages=["Spanish"])
+
+    def found(**params) -> list[str]:
+        response = client.get(SEARCH, {"location": "10001", **params})
+        assert response.status_code == 200
+        return sorted(c.name for c in response.context["page"])
+
+    assert found() == ["Needles Full", "Needles New Spanish"]
+    assert found(dry_needling="yes") == ["Needles Full", "Needles New Spanish"]
+    assert found(dry_needling="any") == ["Needles Full", "Needles New Spanish", "No Needles"]
+    assert found(new_patients="on") == ["Needles New Spanish"]
+    assert found(language="spanish") == ["Needles New Spanish"]
+    assert found(language="spanish", dry_needling="any") == ["Needles New Spanish", "No Needles"]
+    assert found(name="harbor") == ["Needles New Spanish"]
+    assert found(name="needles full") == ["Needles Full"]
+
+
+def test_language_list_offers_only_languages_some_clinic_speaks(client, make_clinic):
+    make_clinic(languages=["Vietnamese"])
+    Language.objects.create(name="Klingon")
+    page = client.get(SEARCH).content.decode()
+    assert '<option value="vietnamese">Vietnamese</option>' in page
+    assert "Klingon" not in page
+
+
+def test_browser_location_searches_from_coordinates(client, make_clinic):
+    make_clinic(name="Midtown PT", zip_code="10001")
+    page = client.get(SEARCH, {"lat": "40.75", "lon": "-73.99"}).content.decode()
+    assert "1 clinic within 25 miles of your location" in page
+    assert "Midtown PT" in page
+
+
+def test_typed_location_wins_over_browser_location(client, make_clinic):
+    make_clinic(name="Portland PT", city="Portland", state="OR", zip_code="97201")
+    page = client.get(SEARCH, {"location": "97201", "lat": "40.75", "lon": "-73.99"}).content.decode()
+    assert "Portland PT" in page
+
+
+def test_paging_through_results(client, make_clinic):
+    for number in range(45):
+        make_clinic(name=f"Clinic {number:02d}", at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 90))
+    first = client.get(SEARCH, {"location": "10001"})
+    assert [c.name for c in first.context["page"]] == [f"Clinic {n:02d}" for n in range(20)]
+    page = first.content.decode()
+    assert "45 clinics within 25 miles" in page
+    assert "Showing 1 to 20" in page
+    assert "Page 1 of 3" in page
+    assert '<a rel="next" href="?location=10001&amp;page=2">' in page
+    third = client.get(SEARCH, {"location": "10001", "page": "3"})
+    assert [c.name for c in third.context["page"]] == [f"Clinic {n:02d}" for n in range(40, 45)]
+    assert '<ol class="results-list" start="41">' in third.content.decode()
+
+
+@pytest.mark.parametrize(("requested", "shown"), [("abc", 1), ("9999", 2), ("0", 2), ("-1", 2), ("1.5", 1)])
+def test_a_page_that_does_not_exist_shows_a_real_page_and_says_so(client, make_clinic, requested, shown):
+    for number in range(25):
+        make_clinic(at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 0))
+    response = client.get(SEARCH, {"location": "10001", "page": requested})
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+    assert f"so here is page {shown}." in response.content.decode()
+
+
+def test_no_results_offers_the_next_larger_radius(client, make_clinic):
+    make_clinic(name="Albany PT", city="Albany", zip_code="12207")  # about 136 miles from 10001
+    page = client.get(SEARCH, {"location": "10001", "radius": "10", "name": "albany"}).content.decode()
+    assert "We found no clinics within 10 miles of 10001 (New York, NY) that match all your choices." in page
+    assert (
+        '<a href="?location=10001&amp;radius=25&amp;name=albany">Search within 25 miles instead</a>' in page
+    )
+    assert 'href="?location=10001&amp;radius=10">Search again without the name' in page
+
+
+def test_no_results_at_the_largest_radius_offers_no_larger_one(client, db):
+    page = client.get(SEARCH, {"location": "10001", "radius": "100"}).content.decode()
+    assert "We found no clinics within 100 miles" in page
+    assert "Search within" not in page
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"location": ""}, "location", "Type a ZIP code, or a city and state"),
+        ({"location": "abc"}, "location", "We could not find a place called “abc”"),
+        ({"location": "00000"}, "location", "We could not find the ZIP code 00000"),
+        ({"location": "99999"}, "location", "We could not find the ZIP code 99999"),
+        ({"location": "1234"}, "location", "A ZIP code has 5 digits"),
+        ({"location": "Nowhere, ZZ"}, "location", "“ZZ” is not a US state"),
+        ({"location": "x" * 101}, "location", "That is too long"),
+        ({"location": "a\x00b"}, "location", "Null characters are not allowed."),
+        ({"location": "10001", "radius": "7"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
+        ({"location": "10001", "radius": "1000"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
+        ({"location": "10001", "radius": "abc"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
+        ({"location": "10001", "name": "n" * 101}, "name", "That is too long"),
+        ({"location": "10001", "language": "klingon"}, "language", "Choose a language from the list."),
+        ({"location": "10001", "dry_needling": "maybe"}, "dry_needling", "Choose one of the two options."),
+        ({"lat": "91", "lon": "-73.99"}, "location", "We could not use your location"),
+        ({"lat": "40.7", "lon": "-181"}, "location", "We could not use your location"),
+        ({"lat": "40.7"}, "location", "We could not use your location"),
+        ({"lat": "nan", "lon": "inf"}, "location", "We could not use your location"),
+        ({"lat": "north", "lon": "west"}, "location", "We could not use your location"),
+    ],
+)
+def test_bad_input_is_a_form_error_next_to_its_field(client, make_clinic, params, field, message):
+    make_clinic(name="Midtown PT")
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    errors = field_errors(response, field)
+    assert errors and message in errors[0]
+    page = response.content.decode()
+    assert "Midtown PT" not in page
+    assert page.count("Please check your search") == 1
+    assert "<title>Error: " in page
+    # The message is tied to its field for screen readers, and the field is marked invalid.
+    assert f'id="id_{field}_error"' in page
+    if field != "dry_needling":  # radio buttons carry it on their fieldset instead
+        assert 'aria-invalid="true"' in page
+
+
+def test_search_page_query_count_does_not_grow_with_results(
+    client, make_clinic, django_assert_max_num_queries
+):
+    for number in range(30):
+        make_clinic(
+            therapists=[(f"Therapist {number}", "PT"), (f"Other {number}", "PT, DPT")],
+            languages=["English", "Spanish"],
+            at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 180),
+        )
+    # language options, language check, candidates, one page of clinics, therapists, languages
+    with django_assert_max_num_queries(6):
+        response = client.get(SEARCH, {"location": "10001", "language": "spanish", "name": "therapist"})
+    assert len(response.context["page"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("params", "folded"),
+    [
+        ({}, True),
+        ({"location": "10001"}, True),
+        ({"location": "10001", "dry_needling": "yes"}, True),
+        ({"location": "10001", "dry_needling": "any"}, False),
+        ({"location": "10001", "new_patients": "on"}, False),
+        ({"location": "10001", "name": "harbor"}, False),
+        ({"location": "10001", "language": "klingon"}, False),  # an error must be seen
+    ],
+)
+def test_optional_choices_are_folded_away_unless_in_use(client, db, params, folded):
+    page = client.get(SEARCH, params).content.decode()
+    assert ('<details class="more-choices">' in page) is folded
+    assert ('<details class="more-choices" open>' in page) is not folded
