@@ -7,12 +7,15 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from dryneedling_site.core.pagecache import cache_public_page
+
 from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
 from .models import Clinic, Therapist
 
 RESULTS_PER_PAGE = 20
 
 
+@cache_public_page
 def search(request: HttpRequest) -> HttpResponse:
     """Clinics near a ZIP, a city or the browser's location, nearest first, 20 a page."""
     form = ClinicSearchForm(request.GET or None)
@@ -34,6 +37,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "clinics/clinic_search.html", context)
 
 
+@cache_public_page
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
     clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)

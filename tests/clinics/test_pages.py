@@ -149,3 +149,25 @@ def test_home_page_search_box_leads_to_a_dry_needling_search(client, make_clinic
     results = client.get("/find-a-pt/", {"location": "10001"}).content.decode()  # what the form sends
     assert "Midtown PT" in results
     assert "No Needles PT" not in results
+
+
+def test_clinic_edit_and_new_therapist_show_on_next_request(make_clinic):
+    from dryneedling_site.clinics.models import Therapist
+
+    clinic = make_clinic(name="Harbor PT", zip_code="97201", city="Portland", state="OR")
+    from django.test import Client
+
+    visitor = Client()
+    url = clinic.get_absolute_url()
+    visitor.get(url)
+    assert visitor.get(url)["X-Page-Cache"] == "hit"
+    clinic.phone = "5035550199"
+    clinic.save()
+    assert "(503) 555-0199" in visitor.get(url).content.decode()
+    Therapist.objects.create(clinic=clinic, name="Robin Newcomer", credentials="PT, DPT")
+    assert "Robin Newcomer" in visitor.get(url).content.decode()
+
+    search = "/find-a-pt/?location=97201&radius=25"
+    assert "Harbor PT" in visitor.get(search).content.decode()
+    clinic.delete()
+    assert "Harbor PT" not in visitor.get(search).content.decode()
