@@ -14,6 +14,7 @@ sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap}
 
 urlpatterns = [
     path("", article_views.home, name="home"),
+    path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),
     path("articles/", include("dryneedling_site.articles.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

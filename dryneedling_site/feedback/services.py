@@ -67,10 +67,10 @@ def feedback_record(
     key = {"article": article, "visitor_hash": visitor_hash(visitor)}
     for attempt in range(1, _WRITE_ATTEMPTS + 1):
         try:
-            with transaction.atomic():
-                feedback, _created = Feedback.objects.update_or_create(
-                    **key, defaults=values, create_defaults={**values, "created_at": now}
-                )
+            # update_or_create runs in its own transaction.atomic() and locks the row it updates.
+            feedback, _created = Feedback.objects.update_or_create(
+                **key, defaults=values, create_defaults={**values, "created_at": now}
+            )
             return feedback
         except IntegrityError:
             # Two requests from one visitor raced to create the row; the loser updates it.
