@@ -40,6 +40,7 @@ def test_article_page_asks_with_yes_and_no_buttons_in_a_post_form(client, articl
     assert f'method="post" action="{url(article)}"' in html
     assert 'name="helpful" value="yes"' in html
     assert 'name="helpful" value="no"' in html
+    assert '<script type="module" src="/static/js/feedback.js"></script>' in html
 
 
 def test_article_page_sets_no_cookie_and_is_the_same_for_every_visitor(client, article):
@@ -62,6 +63,12 @@ def test_draft_articles_have_no_widget_and_refuse_answers(client, admin_client):
     response = client.post(url(draft), {"helpful": "yes"})
     assert response.status_code == 404
     assert Feedback.objects.count() == 0
+
+
+def test_the_aftercare_page_loads_both_its_modules(client, guide):
+    html = text(client.get("/articles/aftercare/"))
+    assert "/static/js/print.js" in html
+    assert "/static/js/feedback.js" in html
 
 
 # Without JavaScript: post, redirect, get
