@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class FeedbackConfig(AppConfig):
-    """ "Is this content helpful?": visitors' answers and comments, their summary and admin."""
+    """Reader feedback ("Is this content helpful?"): answers, comments, summary and admin."""
 
     name = "dryneedling_site.feedback"
     label = "feedback"
+    verbose_name = "Reader feedback"

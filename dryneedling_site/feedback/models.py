@@ -26,7 +26,7 @@ class Feedback(models.Model):
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
-    helpful = models.BooleanField("helpful?", help_text="The visitor's answer: Yes or No.")
+    helpful = models.BooleanField("answer", help_text="Yes: the visitor found the article helpful.")
     comment = models.TextField(
         blank=True, help_text="What the visitor wrote, if anything. Removed after the retention period."
     )

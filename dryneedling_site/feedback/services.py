@@ -6,10 +6,13 @@ visitor cookie stored, an IP address or a user agent.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -177,3 +180,44 @@ def feedback_purge(
         comments = old_comments.update(comment="", commented_at=None)
         visitors = old_visitors.update(visitor_hash=None)
     return PurgeReport(comments, visitors)
+
+
+CSV_COLUMNS = [
+    "Article",
+    "Article address",
+    "Answer",
+    "Comment",
+    "Answered at",
+    "Commented at",
+    "Reviewed",
+    "Article version shown",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: str) -> str:
+    """Spreadsheets run a cell that starts like a formula; a leading apostrophe stops that."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _csv_time(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def feedback_csv(rows: Iterable[Feedback], out: TextIO) -> None:
+    """Write feedback rows as CSV for staff; never the visitor hash."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                _csv_text(row.article.title),
+                row.article.get_absolute_url(),
+                row.answer,
+                _csv_text(row.comment),
+                _csv_time(row.answered_at),
+                _csv_time(row.commented_at),
+                "Yes" if row.reviewed else "No",
+                _csv_time(row.article_version),
+            ]
+        )
