@@ -155,3 +155,21 @@ def test_an_answer_sent_from_another_site_is_refused(site, page, assert_accessib
     expect(page.get_by_role("heading", level=1)).to_have_text("We could not accept this answer")
     assert_accessible(page)
     assert Feedback.objects.count() == 0
+
+
+def test_a_refusal_is_announced_and_the_comment_kept_with_javascript(site, page, settings, assert_accessible):
+    settings.FEEDBACK_RATE_LIMITS = {"visitor": (1, 3600), "address": (100, 3600)}
+    page.goto(site.url + ARTICLE)
+    widget = page.locator("#feedback")
+    widget.get_by_role("button", name="Yes").click()
+    comment = widget.get_by_label("What was helpful?")
+    comment.fill(COMMENT)
+
+    widget.get_by_role("button", name="Send comment").click()
+
+    expect(widget.get_by_role("status")).to_have_text(
+        "You have sent a lot of answers in a short time. Please try again in 60 minutes."
+    )
+    expect(comment).to_have_value(COMMENT)
+    assert_accessible(page)
+    assert stored_answer() == (True, "")
