@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dryneedling_site.core",
     "dryneedling_site.articles",
     "dryneedling_site.clinics",
+    "dryneedling_site.feedback",
 ]
 
 MIDDLEWARE = [
@@ -242,3 +243,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Feedback ("Is this content helpful?"), see README "Feedback". Rate limits are
+# (answers, seconds) per visitor cookie and per network address, counted in the cache only.
+FEEDBACK_COOKIE_NAME = os.environ.get("FEEDBACK_COOKIE_NAME", "feedback_visitor")
+FEEDBACK_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+FEEDBACK_COOKIE_SECURE = env_bool("FEEDBACK_COOKIE_SECURE", default=HTTPS)
+FEEDBACK_COMMENT_MAX_LENGTH = 1000
+FEEDBACK_MAX_REQUEST_BYTES = 8 * 1024
+FEEDBACK_RATE_LIMITS = {
+    "visitor": (int(os.environ.get("FEEDBACK_RATE_LIMIT_VISITOR", "20")), 60 * 60),
+    "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),
+}
+# Behind a reverse proxy, the header holding the client's address (e.g. "X-Forwarded-For";
+# its last hop is used). Empty: REMOTE_ADDR. Only set it if the proxy overwrites the header.
+FEEDBACK_TRUSTED_PROXY_HEADER = os.environ.get("FEEDBACK_TRUSTED_PROXY_HEADER", "")
+FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))

@@ -16,6 +16,7 @@ sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap, "clinics": C
 
 urlpatterns = [
     path("", article_views.home, name="home"),
+    path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),
     path("articles/", include("dryneedling_site.articles.urls")),
     path("editor/markdownify/", editor.markdown_preview, name="editor-preview"),
     path("editor/upload/", editor.image_upload, name="editor-upload"),

@@ -14,6 +14,8 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from dryneedling_site.feedback.admin import article_feedback_panel
+
 from .models import Article, Reference
 from .review import SOON_DAYS, mark_reviewed
 
@@ -86,11 +88,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("related",)
     inlines = [ReferenceInline]
     actions = ["mark_reviewed_today", "publish", "unpublish"]
-    readonly_fields = ("reading_figures", "updated_at", "source_path", "load_status")
+    readonly_fields = ("reading_figures", "reader_feedback", "updated_at", "source_path", "load_status")
     history_list_display = ["reading_grade"]
     fieldsets = [
         (None, {"fields": ("title", "slug", "summary", "body", "when_to_get_help")}),
         ("Readability", {"fields": ("reading_figures",)}),
+        ("Reader feedback", {"fields": ("reader_feedback",)}),
         ("In the guide", {"fields": ("published", "position", "related")}),
         (
             "Review",
@@ -117,6 +120,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
             f"Grade {obj.reading_grade} (Flesch-Kincaid; {verdict} the target of {target:g}), "
             f"{obj.word_count} words, about {obj.reading_minutes} minute(s) to read."
         )
+
+    @admin.display(description="Reader feedback")
+    def reader_feedback(self, obj: Article) -> str:
+        """Yes/No counts, recent trend and latest comments, so editors see what readers say."""
+        return article_feedback_panel(obj) if obj.pk else "Shown once the article is published and read."
 
     @admin.display(description="Loaded from file")
     def load_status(self, obj: Article) -> str:

@@ -63,3 +63,21 @@ def test_staff_see_uncached_private_pages(editor_client, guide):
     response = editor_client.get("/articles/needles/")
     assert "X-Page-Cache" not in response
     assert "private" in response["Cache-Control"]
+
+
+def test_one_visitors_feedback_never_shows_in_anothers_page(guide):
+    voter, other = Client(), Client()
+    page = "/articles/needles/"
+    before = other.get(page).content
+    response = voter.post(
+        page + "feedback/", {"helpful": "no", "comment": "Secret remark from visitor A"}, follow=True
+    )
+    assert response.status_code == 200
+    assert voter.cookies  # the voter got the de-duplication cookie
+    assert "Secret remark from visitor A" not in voter.get(page).content.decode()
+    assert "Thank" not in voter.get(page).content.decode().split('id="feedback"')[1][:400]
+    after = other.get(page)
+    assert after.content == before
+    assert after.cookies == {}
+    thanks = voter.get(page + "feedback/thanks/?answer=no&state=answered")
+    assert "no-store" in thanks["Cache-Control"] and "X-Page-Cache" not in thanks

@@ -1,0 +1,157 @@
+"""Staff insights: answers and comments with filters, CSV export, and the "Feedback summary".
+
+`article_feedback_panel(article)` renders one article's summary and latest comments for the
+Article edit screen (see README "Feedback" for the two lines that wire it in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from dryneedling_site.articles.models import Article
+
+from .chart import share_helpful_chart
+from .models import Feedback
+from .services import article_summary, feedback_csv, summary_by_article
+
+
+class HasCommentFilter(admin.SimpleListFilter):
+    title = "comment"
+    parameter_name = "has_comment"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With a comment"), ("no", "Without a comment")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_comment()
+        if self.value() == "no":
+            return queryset.filter(comment="")
+        return queryset
+
+
+def csv_response(rows: QuerySet[Feedback]) -> HttpResponse:
+    """A CSV download of feedback rows, named by today's date."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="feedback-{timezone.localdate():%Y-%m-%d}.csv"'
+    feedback_csv(rows.select_related("article").iterator(), response)
+    return response
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("article", "answer", "comment_excerpt", "answered_at", "commented_at", "reviewed")
+    list_filter = (
+        "helpful",
+        HasCommentFilter,
+        "reviewed",
+        "article",
+        "answered_at",
+        "commented_at",
+    )
+    list_select_related = ("article",)
+    search_fields = ("comment",)
+    date_hierarchy = "answered_at"
+    actions = ["mark_reviewed", "mark_not_reviewed", "export_csv"]
+    fields = (
+        "article",
+        "helpful",
+        "comment",
+        "answered_at",
+        "commented_at",
+        "article_version",
+        "seen_older_version",
+        "reviewed",
+    )
+    readonly_fields = (
+        "article",
+        "helpful",
+        "comment",
+        "answered_at",
+        "commented_at",
+        "article_version",
+        "seen_older_version",
+    )
+    change_list_template = "admin/feedback/feedback/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Feedback comes from readers only.
+        return False
+
+    @admin.display(description="answer", ordering="helpful")
+    def answer(self, obj: Feedback) -> str:
+        return obj.answer
+
+    @admin.display(description="comment")
+    def comment_excerpt(self, obj: Feedback) -> str:
+        return obj.comment if len(obj.comment) <= 120 else obj.comment[:119].rstrip() + "…"
+
+    @admin.display(description="shown an older version", boolean=True)
+    def seen_older_version(self, obj: Feedback) -> bool:
+        return obj.seen_older_version
+
+    @admin.action(description="Mark selected comments as reviewed", permissions=["change"])
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> None:
+        count = queryset.update(reviewed=True)
+        self.message_user(request, f"{count} marked as reviewed.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected comments as not reviewed", permissions=["change"])
+    def mark_not_reviewed(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> None:
+        count = queryset.update(reviewed=False)
+        self.message_user(request, f"{count} marked as not reviewed.", messages.SUCCESS)
+
+    @admin.action(description="Download selected as CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Feedback]) -> HttpResponse:
+        return csv_response(queryset)
+
+    def get_urls(self):
+        own = [
+            path("summary/", self.admin_site.admin_view(self.summary_view), name="feedback_feedback_summary"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="feedback_feedback_export"),
+        ]
+        return own + super().get_urls()
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """CSV of the list as currently filtered and searched (the changelist's query string)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            rows = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest("Those filters do not apply to feedback.")
+        return csv_response(rows)
+
+    def summary_view(self, request: HttpRequest) -> TemplateResponse:
+        """Per article: Yes, No, share helpful, last 30 and 90 days, and an SVG bar chart."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = summary_by_article()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Feedback summary",
+            "opts": self.opts,
+            "rows": rows,
+            "chart": share_helpful_chart(rows),
+            "generated_at": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/feedback/feedback/summary.html", context)
+
+
+def article_feedback_panel(article: Article, *, now: dt.datetime | None = None) -> SafeString:
+    """One article's answers and latest comments, for a read-only field on the Article page."""
+    if article.pk is None:
+        return SafeString("<p>Feedback appears here once the article is saved and published.</p>")
+    return render_to_string(
+        "admin/feedback/article_panel.html", {"summary": article_summary(article, now=now)}
+    )

@@ -1,0 +1,84 @@
+"""Validation of everything a visitor sends to the feedback endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .widget import COMMENT_LABELS, State
+
+ANSWERS = [("yes", "Yes"), ("no", "No")]
+CHOOSE = "Choose Yes or No."
+
+
+class FeedbackForm(forms.Form):
+    """An answer (helpful = yes/no), optionally with a comment.
+
+    A form that sends a `comment` field is a comment: it must not be empty. `version` is
+    informational, so a value we cannot read is dropped rather than refused.
+    """
+
+    helpful = forms.ChoiceField(
+        choices=ANSWERS, error_messages={"required": CHOOSE, "invalid_choice": CHOOSE}
+    )
+    comment = forms.CharField(required=False)
+    version = forms.CharField(required=False, strip=True)
+    # The honeypot: hidden from people, so only a bot fills it in.
+    website = forms.CharField(required=False)
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(str(self.data.get("website", "")).strip())
+
+    @property
+    def is_comment(self) -> bool:
+        return "comment" in self.data
+
+    @property
+    def answer(self) -> str:
+        """The answer sent, if it is a real one (also usable before validation)."""
+        value = self.data.get("helpful", "")
+        return value if value in COMMENT_LABELS else ""
+
+    def clean_comment(self) -> str | None:
+        if not self.is_comment:
+            return None
+        text = self.cleaned_data["comment"].replace("\r\n", "\n").strip()
+        if not text:
+            raise ValidationError("Write your comment before sending it.")
+        limit = settings.FEEDBACK_COMMENT_MAX_LENGTH
+        if len(text) > limit:
+            raise ValidationError(
+                f"Your comment is {len(text):,} characters long. "
+                f"Please shorten it to {limit:,} characters or fewer."
+            )
+        return text
+
+    def clean_version(self) -> dt.datetime | None:
+        value = self.cleaned_data["version"]
+        if not value or len(value) > 40:
+            return None
+        try:
+            shown = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return shown if shown.tzinfo else None
+
+    @property
+    def first_error(self) -> str:
+        return next(iter(error for errors in self.errors.values() for error in errors), "")
+
+
+class ThanksQuery(forms.Form):
+    """The state the thank-you page shows, read from its query string only."""
+
+    answer = forms.ChoiceField(choices=ANSWERS)
+    state = forms.ChoiceField(
+        choices=[(State.ANSWERED, "answered"), (State.COMMENTED, "commented")], required=False
+    )
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"] or State.ANSWERED
