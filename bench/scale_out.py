@@ -101,7 +101,7 @@ def postgres():
     try:
         yield url
     finally:
-        subprocess.run(["pkill", "-f", f"-p {port}"], check=False)
+        subprocess.run(["pkill", "-u", "postgres", "-f", "--", f"-p {port} "], check=False)
 
 
 def client() -> urllib.request.OpenerDirector:
