@@ -222,7 +222,7 @@ def main() -> int:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "FEEDBACK_COOKIE_SECURE": "0",  # plain http on 127.0.0.1
+            "DJANGO_HTTPS": "0",  # plain http on 127.0.0.1: no HTTPS redirect, no Secure cookies
             "FEEDBACK_RATE_LIMIT_VISITOR": "1000000",
             "FEEDBACK_RATE_LIMIT_ADDRESS": "1000000",
         }
