@@ -33,16 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, free_port, gunicorn, prepare_site, scratch_dir, site_env  # noqa: E402
 
-SLUGS = [
-    "what-is-dry-needling",
-    "trigger-points",
-    "needles",
-    "dry-needling-vs-acupuncture",
-    "who-can-benefit",
-    "what-to-expect",
-    "side-effects",
-    "aftercare",
-]
+SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 STAFF = ("scale-editor", "a long scale test password 42")
 
 

@@ -11,6 +11,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "articles"
+# The guide's articles in reading order, as the issue asks for them.
+GUIDE_ORDER = [
+    "what-is-dry-needling",
+    "trigger-points",
+    "needles",
+    "dry-needling-vs-acupuncture",
+    "who-can-benefit",
+    "what-to-expect",
+    "side-effects",
+    "aftercare",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -74,15 +74,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         "seen_older_version",
         "reviewed",
     )
-    readonly_fields = (
-        "article",
-        "helpful",
-        "comment",
-        "answered_at",
-        "commented_at",
-        "article_version",
-        "seen_older_version",
-    )
+    readonly_fields = tuple(name for name in fields if name != "reviewed")  # readers' words stay as sent
     change_list_template = "admin/feedback/feedback/change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dryneedling_site.articles.models import Article, Reference
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, GUIDE_ORDER
 
 ARTICLE = """---
 slug: {slug}
@@ -182,16 +182,7 @@ def test_missing_folder_is_a_clear_error(db, tmp_path):
 def test_shipped_content_loads_all_guide_articles(db, tmp_path):
     shutil.copytree(CONTENT_DIR, tmp_path / "articles")
     assert "8 created" in run(tmp_path / "articles")
-    assert list(Article.objects.published().values_list("slug", flat=True)) == [
-        "what-is-dry-needling",
-        "trigger-points",
-        "needles",
-        "dry-needling-vs-acupuncture",
-        "who-can-benefit",
-        "what-to-expect",
-        "side-effects",
-        "aftercare",
-    ]
+    assert list(Article.objects.published().values_list("slug", flat=True)) == GUIDE_ORDER
     for article in Article.objects.all():
         assert len(article.summary) <= 160
         assert article.reading_grade <= 8, article.slug

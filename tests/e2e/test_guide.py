@@ -4,18 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import CONTENT_DIR
-
-GUIDE_ORDER = [
-    "what-is-dry-needling",
-    "trigger-points",
-    "needles",
-    "dry-needling-vs-acupuncture",
-    "who-can-benefit",
-    "what-to-expect",
-    "side-effects",
-    "aftercare",
-]
+from tests.conftest import CONTENT_DIR, GUIDE_ORDER
 
 
 def test_skip_link_moves_focus_to_main(site, page, assert_accessible, third_party_requests):
