@@ -48,3 +48,26 @@ def test_guide_list_and_not_found_pages_are_accessible(site, page, assert_access
     assert response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "We can’t find that page"
     assert_accessible(page)
+
+
+def test_aftercare_prints_as_a_clean_handout(site, page):
+    page.goto(site.url + "/articles/aftercare/")
+    print_button = page.get_by_role("button", name="Print this checklist")
+    expect(print_button).to_be_visible()  # revealed by print.js
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".breadcrumbs", ".toc", ".pager", "#feedback", ".js-print"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".help-box")).to_be_visible()
+    expect(page.get_by_text("Drink water.")).to_be_visible()
+    pdf = page.pdf(format="Letter")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+
+
+def test_printed_article_shows_link_addresses(site, page):
+    page.goto(site.url + "/articles/what-is-dry-needling/")
+    page.emulate_media(media="print")
+    for link in page.locator(".references a").all():
+        after = link.evaluate("el => getComputedStyle(el, '::after').content")
+        assert link.get_attribute("href") in after
+    expect(page.locator(".site-header")).to_be_hidden()
