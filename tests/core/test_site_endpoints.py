@@ -18,9 +18,10 @@ def test_healthz_reports_database_down(client, db, monkeypatch):
     assert client.get("/healthz").status_code == 503
 
 
-def test_robots_points_to_sitemap_and_hides_admin(client, db):
+def test_robots_points_to_sitemap_and_does_not_reveal_the_admin(client, db, settings):
     text = client.get("/robots.txt").content.decode()
-    assert "Disallow: /admin/" in text
+    assert "admin" not in text
+    assert "Disallow: /editor/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
 
 
