@@ -39,8 +39,33 @@ def site_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run a management command against the scratch site; its output, or exit with its error."""
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    """Run Python in the scratch site's Django (manage.py shell -c); the last line it printed."""
+    lines = manage(env, "shell", "-c", code).strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    """Return once /healthz answers 200; exit if the server died or never answered."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited while starting.")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer /healthz within {seconds:.0f} seconds.")
 
 
 def prepare_site(env: dict[str, str], *, static_root: Path) -> None:
@@ -83,16 +108,7 @@ def gunicorn(
     process = subprocess.Popen(["timeout", "900", *command], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+        wait_until_healthy(base, process)
         yield base
     finally:
         process.terminate()

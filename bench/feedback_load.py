@@ -21,7 +21,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import free_port, manage, shell, site_env, wait_until_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -61,21 +63,6 @@ class Tally:
             return True
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
-
-
 def scratch_postgres(url: str) -> tuple[str, str]:
     """Create an empty database beside the one DATABASE_URL names; return its URL and name."""
     import psycopg
@@ -91,20 +78,6 @@ def drop_postgres(url: str, name: str) -> None:
 
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def wait_until_healthy(base: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited while starting.")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 (local)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz within 30 seconds.")
 
 
 def send(
@@ -216,28 +189,17 @@ def main() -> int:
             database_url, scratch_name = scratch_postgres(given)
         else:
             database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_HTTPS": "0",  # plain http on 127.0.0.1: no HTTPS redirect, no Secure cookies
-            "FEEDBACK_RATE_LIMIT_VISITOR": "1000000",
-            "FEEDBACK_RATE_LIMIT_ADDRESS": "1000000",
-        }
+        env = site_env(
+            database_url, FEEDBACK_RATE_LIMIT_VISITOR="1000000", FEEDBACK_RATE_LIMIT_ADDRESS="1000000"
+        )
         manage(env, "migrate", "--noinput")
         manage(env, "load_content")
         slugs = json.loads(
-            manage(
+            shell(
                 env,
-                "shell",
-                "-c",
                 "import json; from dryneedling_site.articles.models import Article; "
                 "print(json.dumps(list(Article.objects.published().values_list('slug', flat=True))))",
             )
-            .strip()
-            .splitlines()[-1]
         )
 
         port = free_port()
@@ -287,14 +249,12 @@ def main() -> int:
         watchdog.cancel()
         stop_server(server)
 
-        counts = manage(
+        counts = shell(
             env,
-            "shell",
-            "-c",
             "from dryneedling_site.feedback.models import Feedback; "
             "print(Feedback.objects.count(), Feedback.objects.exclude(comment='').count())",
         )
-        rows, comment_rows = map(int, counts.strip().splitlines()[-1].split())
+        rows, comment_rows = map(int, counts.split())
     finally:
         if server is not None:
             stop_server(server)

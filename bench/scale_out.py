@@ -31,7 +31,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, free_port, gunicorn, prepare_site, scratch_dir, site_env  # noqa: E402
+from bench.common import ROOT, free_port, gunicorn, manage, prepare_site, scratch_dir, shell, site_env  # noqa: E402
 
 SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 STAFF = ("scale-editor", "a long scale test password 42")
@@ -115,26 +115,6 @@ def vote(opener, base: str, slug: str, helpful: str = "yes") -> int:
         return error.code
 
 
-def count_rows(env: dict[str, str]) -> int:
-    code = "import django; django.setup(); from dryneedling_site.feedback.models import Feedback; print(Feedback.objects.count())"
-    return int(
-        subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
-
-
-def django_shell(env: dict[str, str], code: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
 def votes_across(servers: list[str], votes: int, clients: int) -> dict[str, int]:
     """`votes` votes from `clients` visitors, alternating servers, every visitor's votes distinct."""
     results = {"accepted": 0, "refused": 0, "5xx": 0, "pairs": 0}
@@ -193,7 +173,7 @@ def edit_through(server_a: str, server_b: str, env: dict[str, str]) -> dict[str,
         f"{server_a}/admin/login/?next=/admin/",
         {"csrfmiddlewaretoken": token, "username": STAFF[0], "password": STAFF[1], "next": "/admin/"},
     )
-    pk = django_shell(
+    pk = shell(
         env,
         "from dryneedling_site.articles.models import Article; print(Article.objects.get(slug='needles').pk)",
     )
@@ -251,11 +231,9 @@ def main() -> int:
             FEEDBACK_RATE_LIMIT_ADDRESS=str(address_limit),
             AXES_FAILURE_LIMIT="50",
         )
-        django_shell(
-            env, "from django.core.management import call_command; call_command('flush', interactive=False)"
-        )
+        manage(env, "flush", "--noinput")
         prepare_site(env, static_root=scratch / "static")
-        django_shell(
+        shell(
             env,
             "from django.contrib.auth.models import User; "
             f"User.objects.create_superuser({STAFF[0]!r}, 'scale@example.com', {STAFF[1]!r}, "
@@ -271,7 +249,11 @@ def main() -> int:
         started = time.perf_counter()
         votes = votes_across(servers, args.votes, args.clients)
         seconds = time.perf_counter() - started
-        stored = count_rows(env)
+        stored = int(
+            shell(
+                env, "from dryneedling_site.feedback.models import Feedback; print(Feedback.objects.count())"
+            )
+        )
         lost = votes["pairs"] - stored
         print(
             f"1. votes: {votes['accepted']} accepted of {args.votes} in {seconds:.1f} s "

@@ -18,8 +18,9 @@ urlpatterns = [
     path("", article_views.home, name="home"),
     path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),
     path("articles/", include("dryneedling_site.articles.urls")),
-    path("editor/markdownify/", editor.markdown_preview, name="editor-preview"),
-    path("editor/upload/", editor.image_upload, name="editor-upload"),
+    # markdownx's editor calls the paths its settings name; the project's own views answer them.
+    path(settings.MARKDOWNX_URLS_PATH.lstrip("/"), editor.markdown_preview, name="editor-preview"),
+    path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.image_upload, name="editor-upload"),
     path("find-a-pt/", include("dryneedling_site.clinics.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -1,5 +1,7 @@
 """Read HTML as a browser would: real elements and attributes, not escaped text."""
 
+import json
+import re
 from html.parser import HTMLParser
 
 
@@ -29,3 +31,10 @@ def assert_safe_html(html: str, allowed_tags: set[str]) -> None:
             assert not name.startswith("on") and name != "style", html
             if name in ("href", "src"):
                 assert urlparse((value or "").strip()).scheme in ("", "http", "https", "mailto"), html
+
+
+def json_ld(html: str) -> dict:
+    """The page's schema.org JSON-LD block, parsed."""
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    assert block, "no JSON-LD on the page"
+    return json.loads(block.group(1))

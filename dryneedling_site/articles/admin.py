@@ -124,7 +124,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="Reader feedback")
     def reader_feedback(self, obj: Article) -> str:
         """Yes/No counts, recent trend and latest comments, so editors see what readers say."""
-        return article_feedback_panel(obj) if obj.pk else "Shown once the article is published and read."
+        return article_feedback_panel(obj)
 
     @admin.display(description="Loaded from file")
     def load_status(self, obj: Article) -> str:
@@ -155,14 +155,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        for article in queryset.filter(published=False):
-            article.published = True
-            article.save()
-        self.message_user(request, "Published.", messages.SUCCESS)
+        self._set_published(request, queryset, True, "Published.")
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        for article in queryset.filter(published=True):
-            article.published = False
+        self._set_published(request, queryset, False, "Moved back to draft.")
+
+    def _set_published(
+        self, request: HttpRequest, queryset: QuerySet[Article], value: bool, done: str
+    ) -> None:
+        # Saved one by one (not .update()) so history records the change and caches refresh.
+        for article in queryset.exclude(published=value):
+            article.published = value
             article.save()
-        self.message_user(request, "Moved back to draft.", messages.SUCCESS)
+        self.message_user(request, done, messages.SUCCESS)

@@ -72,12 +72,9 @@ def store_article_image(upload: UploadedFile) -> str:
     Raises ImageRejected with a message for staff; nothing is stored then.
     """
     max_bytes = settings.ARTICLE_IMAGE_MAX_BYTES
-    if upload.size is None or upload.size > max_bytes:
-        raise ImageRejected(
-            f"The image is larger than {max_bytes // (1024 * 1024)} MB. Please use a smaller one."
-        )
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    # The declared size is checked before reading; the bytes read are checked in case it lied.
+    data = None if upload.size is None or upload.size > max_bytes else upload.read(max_bytes + 1)
+    if data is None or len(data) > max_bytes:
         raise ImageRejected(
             f"The image is larger than {max_bytes // (1024 * 1024)} MB. Please use a smaller one."
         )

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ClinicsConfig(AppConfig):
@@ -9,16 +8,8 @@ class ClinicsConfig(AppConfig):
     label = "clinics"
 
     def ready(self) -> None:
-        from dryneedling_site.core.pagecache import bump_content_version
+        from dryneedling_site.core.pagecache import invalidate_pages_on_change
 
         from .models import Clinic, Language, Therapist
 
-        # Directory changes invalidate cached search results and clinic pages.
-        for model in (Clinic, Therapist, Language):
-            post_save.connect(bump_content_version, sender=model, dispatch_uid=f"pages-{model.__name__}-save")
-            post_delete.connect(
-                bump_content_version, sender=model, dispatch_uid=f"pages-{model.__name__}-del"
-            )
-        m2m_changed.connect(
-            bump_content_version, sender=Clinic.languages.through, dispatch_uid="pages-clinic-languages"
-        )
+        invalidate_pages_on_change(Clinic, Therapist, Language)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from . import geo
-from .models import Clinic, Language, Therapist
+from .models import Clinic, Language, Therapist, unique_slug
 from .validators import normalise_phone, validate_web_address, validate_zip_code
 
 REQUIRED_COLUMNS = (
@@ -281,17 +281,10 @@ def _language(name: str, cache: dict[str, Language]) -> Language:
     key = name.lower()
     if key not in cache:
         language = Language.objects.filter(name__iexact=name).first()
-        cache[key] = language or Language.objects.create(name=name, slug=_language_slug(name))
+        cache[key] = language or Language.objects.create(
+            name=name, slug=unique_slug(name, model=Language, fallback="language")
+        )
     return cache[key]
-
-
-def _language_slug(name: str) -> str:
-    base = slugify(name) or "language"
-    slug, number = base, 1
-    while Language.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 def _save(row: dict, clinic: Clinic, languages: dict[str, Language]) -> None:

@@ -245,11 +245,11 @@ class Clinic(models.Model):
         return host.removeprefix("www.")
 
 
-def unique_slug(text: str, *, taken: set[str] | None = None) -> str:
-    """A slug for `text` no clinic (nor anything in `taken`) has yet: adds -2, -3 ... if needed."""
-    base = slugify(text)[:150] or "clinic"
-    taken = taken or set()
-    existing = set(Clinic.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | taken
+def unique_slug(text: str, *, model: type[models.Model] | None = None, fallback: str = "clinic") -> str:
+    """A slug for `text` no row of `model` (default Clinic) has yet: adds -2, -3 ... if needed."""
+    base = slugify(text)[:150] or fallback
+    model = model or Clinic
+    existing = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 1
     while slug in existing:
         number += 1

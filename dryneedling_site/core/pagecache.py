@@ -16,6 +16,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -38,6 +40,20 @@ def bump_content_version(**signal_kwargs) -> None:
     cache.set(VERSION_KEY, time.time(), timeout=None)
 
 
+def invalidate_pages_on_change(*models: type[Model]) -> None:
+    """Bump the content version whenever a row of these models (or their many-to-many links)
+    is saved or deleted: everything a cached page shows comes from such rows."""
+    for model in models:
+        label = model._meta.label
+        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"pages-save-{label}")
+        post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"pages-delete-{label}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                bump_content_version, sender=through, dispatch_uid=f"pages-m2m-{through._meta.label}"
+            )
+
+
 def _is_anonymous_get(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
@@ -57,18 +73,15 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         key = f"pages:{version}:{path_hash}"
         stored = cache.get(key)
         if stored is not None:
-            status, headers, body = stored
-            response = HttpResponse(body, status=status)
-            for name, value in headers.items():
-                response[name] = value
+            content_type, body = stored
+            response = HttpResponse(body, content_type=content_type)
             response["X-Page-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             if response.status_code == 200 and not response.cookies:
-                headers = {"Content-Type": response["Content-Type"]}
-                cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (response["Content-Type"], response.content), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_BROWSER_SECONDS)

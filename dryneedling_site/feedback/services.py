@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -68,18 +69,18 @@ def feedback_record(
     if comment is not None:
         values |= {"comment": comment, "commented_at": now if comment else None, "reviewed": False}
     key = {"article": article, "visitor_hash": visitor_hash(visitor)}
-    for attempt in range(1, _WRITE_ATTEMPTS + 1):
-        try:
-            # update_or_create runs in its own transaction.atomic() and locks the row it updates.
-            feedback, _created = Feedback.objects.update_or_create(
-                **key, defaults=values, create_defaults={**values, "created_at": now}
-            )
-            return feedback
-        except IntegrityError:
-            # Two requests from one visitor raced to create the row; the loser updates it.
-            if attempt == _WRITE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def write() -> Feedback:
+        # update_or_create runs in its own transaction.atomic() and locks the row it updates.
+        return Feedback.objects.update_or_create(
+            **key, defaults=values, create_defaults={**values, "created_at": now}
+        )[0]
+
+    # Two requests from one visitor may race to create the row; the loser's retry updates it.
+    for _ in range(_WRITE_ATTEMPTS - 1):
+        with suppress(IntegrityError):
+            return write()
+    return write()
 
 
 @dataclass(frozen=True)
@@ -144,13 +145,10 @@ def article_summary(article: Article, *, latest: int = 5, now: dt.datetime | Non
 
 def summary_by_article(*, now: dt.datetime | None = None) -> list[dict]:
     """Every article with its tallies, in guide order, for the staff "Feedback summary" page."""
-    now = now or timezone.now()
-    articles = Article.objects.order_by("position", "title").annotate(**_count_expressions(now, "feedback__"))
+    counts = _count_expressions(now or timezone.now(), "feedback__")
+    articles = Article.objects.order_by("position", "title").annotate(**counts)
     return [
-        {
-            "article": article,
-            **_tallies({key: getattr(article, key) for key in _count_expressions(now)}),
-        }
+        {"article": article, **_tallies({key: getattr(article, key) for key in counts})}
         for article in articles.only("pk", "slug", "title", "position", "published")
     ]
 

@@ -1,18 +1,10 @@
 """Public pages of the guide."""
 
-import json
-import re
-
 import pytest
 from django.contrib.auth.models import Permission, User
 
 from tests.factories import make_article
-
-
-def jsonld(html: str) -> dict:
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert match, "no JSON-LD block"
-    return json.loads(match.group(1))
+from tests.html import json_ld
 
 
 def test_home_lists_guide_in_order(client, guide):
@@ -60,7 +52,7 @@ def test_reference_without_doi_links_to_pubmed_title_search(client, guide):
 
 
 def test_article_structured_data(client, guide):
-    data = jsonld(client.get("/articles/needles/").content.decode())
+    data = json_ld(client.get("/articles/needles/").content.decode())
     assert data["@type"] == "MedicalWebPage"
     assert data["lastReviewed"] == "2026-11-20"
     assert data["reviewedBy"]["name"] == "Sample Reviewer (placeholder)"
@@ -72,7 +64,7 @@ def test_structured_data_cannot_break_out_of_its_script(client, db):
     make_article(slug="tricky", title="</script><script>alert(1)</script>")
     html = client.get("/articles/tricky/").content.decode()
     assert "<script>alert(1)" not in html
-    assert jsonld(html)["name"] == "</script><script>alert(1)</script>"
+    assert json_ld(html)["name"] == "</script><script>alert(1)</script>"
 
 
 def test_first_and_last_articles_have_one_neighbour(client, guide):

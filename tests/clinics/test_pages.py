@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
-
-def json_ld(page: str) -> dict:
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL)
-    assert block, "no JSON-LD on the page"
-    return json.loads(block.group(1))
+from tests.html import json_ld
 
 
 @pytest.fixture

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from dryneedling_site.feedback.models import Feedback
 
 ARTICLE = "/articles/what-to-expect/"
 COMMENT = "How long does the soreness last?"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The live server shares this process's cache: start every test with no rate counters."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -7,16 +7,6 @@ import pytest
 from dryneedling_site.feedback.services import new_visitor_token
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def article(db):
     from tests.factories import make_article
