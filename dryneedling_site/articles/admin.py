@@ -19,7 +19,7 @@ from dryneedling_site.feedback.admin import article_feedback_panel
 from .models import Article, Reference
 from .review import SOON_DAYS, mark_reviewed
 
-TEXT_FIELDS_WITH_DIFF = {"body", "when_to_get_help"}
+TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent"}
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):
@@ -91,7 +91,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     readonly_fields = ("reading_figures", "reader_feedback", "updated_at", "source_path", "load_status")
     history_list_display = ["reading_grade"]
     fieldsets = [
-        (None, {"fields": ("title", "slug", "summary", "body", "when_to_get_help")}),
+        (None, {"fields": ("title", "slug", "summary", "key_points", "body")}),
+        ("When to get help", {"fields": ("care_call_pt", "care_urgent", "care_emergency")}),
         ("Readability", {"fields": ("reading_figures",)}),
         ("Reader feedback", {"fields": ("reader_feedback",)}),
         ("In the guide", {"fields": ("published", "position", "related")}),

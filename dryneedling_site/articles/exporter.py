@@ -18,17 +18,26 @@ def article_front_matter(article: Article) -> dict:
         "summary": article.summary,
         "position": article.position,
         "published": article.published,
-        "last_reviewed": article.last_reviewed,
-        "next_review_due": article.next_review_due,
-        "reviewer_name": article.reviewer_name,
     }
+    if article.last_reviewed:
+        meta["last_reviewed"] = article.last_reviewed
+        meta["next_review_due"] = article.next_review_due
+        meta["reviewer_name"] = article.reviewer_name
     if article.reviewer_credentials:
         meta["reviewer_credentials"] = article.reviewer_credentials
     related = sorted(a.slug for a in article.related.all())
     if related:
         meta["related"] = related
-    if article.when_to_get_help:
-        meta["when_to_get_help"] = article.when_to_get_help.strip() + "\n"
+    if article.key_points:
+        meta["key_points"] = article.key_points.split("\n")
+    if article.has_care_card:
+        card: dict = {}
+        if article.care_call_pt:
+            card["call_your_pt"] = article.care_call_pt.split("\n")
+        if article.care_urgent:
+            card["urgent_care"] = article.care_urgent.split("\n")
+        card["emergency"] = article.care_emergency
+        meta["when_to_get_help"] = card
     references = [
         {k: v for k, v in r.as_dict().items() if v not in ("", None)} for r in article.references.all()
     ]

@@ -19,17 +19,22 @@ from django.db import transaction
 
 from .models import Article, Reference, content_fingerprint, default_next_review
 
-REQUIRED = ("slug", "title", "summary", "position", "last_reviewed", "reviewer_name")
+REQUIRED = ("slug", "title", "summary", "position")
 KNOWN = set(REQUIRED) | {
     "published",
+    "last_reviewed",
     "next_review_due",
+    "reviewer_name",
     "reviewer_credentials",
     "related",
     "references",
+    "key_points",
     "when_to_get_help",
 }
-REFERENCE_REQUIRED = ("authors", "title", "journal", "year")
-REFERENCE_FIELDS = (*REFERENCE_REQUIRED, "citation", "doi", "pmid")
+# "When to get help" levels in the front matter -> the article's fields.
+CARE_LEVELS = {"call_your_pt": "care_call_pt", "urgent_care": "care_urgent"}
+REFERENCE_REQUIRED = ("authors", "title")
+REFERENCE_FIELDS = ("authors", "title", "journal", "citation", "doi", "pmid", "url")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -99,7 +104,9 @@ def parse_file(path: Path) -> dict:
     published = meta.get("published", True)
     if not isinstance(published, bool):
         raise ContentError(path, "published", "must be true or false")
-    last_reviewed = _date(path, "last_reviewed", meta["last_reviewed"])
+    last_reviewed = _date(path, "last_reviewed", meta["last_reviewed"]) if meta.get("last_reviewed") else None
+    if bool(last_reviewed) != bool(meta.get("reviewer_name")):
+        raise ContentError(path, "reviewer_name", "a review needs both last_reviewed and reviewer_name")
     next_due = meta.get("next_review_due")
     related = meta.get("related") or []
     if not isinstance(related, list) or not all(isinstance(s, str) for s in related):
@@ -112,20 +119,54 @@ def parse_file(path: Path) -> dict:
         "title": _text(path, "title", meta["title"], max_length=120),
         "summary": _text(path, "summary", meta["summary"], max_length=160),
         "body": post.content.strip() + "\n",
-        "when_to_get_help": _text(path, "when_to_get_help", meta.get("when_to_get_help")),
+        "key_points": _lines(path, "key_points", meta.get("key_points")),
+        **_care_card(path, meta.get("when_to_get_help")),
         "position": position,
         "published": published,
         "last_reviewed": last_reviewed,
         "next_review_due": _date(path, "next_review_due", next_due)
         if next_due
-        else default_next_review(last_reviewed),
-        "reviewer_name": _text(path, "reviewer_name", meta["reviewer_name"], max_length=120),
+        else (default_next_review(last_reviewed) if last_reviewed else None),
+        "reviewer_name": _text(path, "reviewer_name", meta.get("reviewer_name"), max_length=120),
         "reviewer_credentials": _text(
             path, "reviewer_credentials", meta.get("reviewer_credentials"), max_length=80
         ),
         "related": [s.strip() for s in related],
         "references": _references(path, meta.get("references") or []),
     }
+
+
+def _lines(path: Path, name: str, items: object) -> str:
+    """A list of short texts in the front matter, stored one per line."""
+    if items is None:
+        return ""
+    if not isinstance(items, list):
+        raise ContentError(path, name, "must be a list of short texts")
+    texts = [_text(path, f"{name}[{number}]", item) for number, item in enumerate(items, start=1)]
+    if any("\n" in text for text in texts):
+        raise ContentError(path, name, "each item must be one line")
+    return "\n".join(text for text in texts if text)
+
+
+def _care_card(path: Path, card: object) -> dict:
+    """The "When to get help" mapping: call_your_pt and urgent_care lists, emergency: true/false."""
+    if card is None:
+        return {"care_call_pt": "", "care_urgent": "", "care_emergency": False}
+    if not isinstance(card, dict):
+        raise ContentError(
+            path, "when_to_get_help", "must be a mapping with call_your_pt, urgent_care and emergency"
+        )
+    unknown = set(card) - {*CARE_LEVELS, "emergency"}
+    if unknown:
+        raise ContentError(path, f"when_to_get_help.{sorted(unknown)[0]}", "is not a known level")
+    emergency = card.get("emergency", False)
+    if not isinstance(emergency, bool):
+        raise ContentError(path, "when_to_get_help.emergency", "must be true or false")
+    fields = {
+        field: _lines(path, f"when_to_get_help.{level}", card.get(level))
+        for level, field in CARE_LEVELS.items()
+    }
+    return {**fields, "care_emergency": emergency}
 
 
 def _references(path: Path, items: object) -> list[dict]:
@@ -139,10 +180,17 @@ def _references(path: Path, items: object) -> list[dict]:
         for name in REFERENCE_REQUIRED:
             if item.get(name) in (None, ""):
                 raise ContentError(path, f"{where}.{name}", "is required")
-        year = item["year"]
-        if isinstance(year, bool) or not isinstance(year, int):
+        year = item.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
             raise ContentError(path, f"{where}.year", "must be a year such as 2010")
+        unknown = set(item) - {*REFERENCE_FIELDS, "year"}
+        if unknown:
+            raise ContentError(path, f"{where}.{sorted(unknown)[0]}", "is not a known reference field")
         reference = {name: _text(path, f"{where}.{name}", item.get(name)) for name in REFERENCE_FIELDS}
+        if not (reference["journal"] or reference["url"]):
+            raise ContentError(path, f"{where}.journal", "is required (or url, for a web page)")
+        if reference["url"] and not reference["url"].startswith("https://"):
+            raise ContentError(path, f"{where}.url", "must be an https:// address")
         reference["year"] = year
         references.append(reference)
     return references
@@ -155,10 +203,17 @@ def _write(article: Article, fields: dict) -> Article:
     article.save()
     article.references.all().delete()
     Reference.objects.bulk_create(
-        Reference(article=article, order=order, **reference)
+        Reference(
+            article=article, order=order, web_address=reference.get("url", ""), **_without_url(reference)
+        )
         for order, reference in enumerate(fields["references"])
     )
     return article
+
+
+def _without_url(reference: dict) -> dict:
+    """The front matter says `url`; the model field is `web_address` (`url` is the link property)."""
+    return {name: value for name, value in reference.items() if name != "url"}
 
 
 @transaction.atomic

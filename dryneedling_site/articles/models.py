@@ -36,6 +36,30 @@ def default_next_review(last_reviewed: date) -> date:
     return add_months(last_reviewed, settings.ARTICLE_REVIEW_INTERVAL_MONTHS)
 
 
+# Fields edited as "one item per line" and shown as a bulleted list.
+LINE_LIST_FIELDS = ("key_points", "care_call_pt", "care_urgent")
+
+
+def normalise_lines(text: str | None) -> str:
+    """One item per line, without blank lines or list markers staff may have typed."""
+    items = []
+    for line in (text or "").replace("\r\n", "\n").split("\n"):
+        item = line.strip()
+        if item[:2] in ("- ", "* "):
+            item = item[2:].strip()
+        if item:
+            items.append(item)
+    return "\n".join(items)
+
+
+def render_line_list(text: str) -> str:
+    """A one-per-line field as a sanitized HTML list (inline Markdown allowed in each item)."""
+    items = [line for line in (text or "").split("\n") if line.strip()]
+    if not items:
+        return ""
+    return markdown.render("\n".join(f"- {item}" for item in items))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """What the public may see, in guide order."""
@@ -64,23 +88,44 @@ class Article(models.Model):
         "Short sentences; speak to the reader as 'you'."
     )
     body_html = models.TextField(editable=False, default="")
-    when_to_get_help = models.TextField(
+    key_points = models.TextField(
         blank=True,
-        help_text="Optional Markdown for a highlighted 'When to get help' box (urgent and emergency signs).",
+        help_text="3 to 5 short points a skimming reader should take away, one per line. "
+        "Shown in a 'Key points' box at the top of the page.",
     )
-    when_to_get_help_html = models.TextField(editable=False, default="")
+    key_points_html = models.TextField(editable=False, default="")
+    care_call_pt = models.TextField(
+        "When to call your PT",
+        blank=True,
+        help_text="Signs for the 'Call your PT' level of the 'When to get help' box, one per line.",
+    )
+    care_call_pt_html = models.TextField(editable=False, default="")
+    care_urgent = models.TextField(
+        "When to get urgent care",
+        blank=True,
+        help_text="Signs for the 'Get urgent care today' level, one per line.",
+    )
+    care_urgent_html = models.TextField(editable=False, default="")
+    care_emergency = models.BooleanField(
+        "Show the 'Call 911' card",
+        default=False,
+        help_text="Adds the site's one shared list of emergency signs, so it never differs between pages.",
+    )
     position = models.PositiveIntegerField(default=100, help_text="Order in the guide: 1 comes first.")
     published = models.BooleanField(
         default=False, help_text="Only published articles are shown to the public."
     )
     last_reviewed = models.DateField(
-        default=timezone.localdate, help_text="When a clinician last checked the facts."
+        null=True,
+        blank=True,
+        help_text="When a clinician last checked the facts. Empty: not yet reviewed (the page says so).",
     )
     next_review_due = models.DateField(
+        null=True,
         blank=True,
         help_text="When the facts must be checked again. Left empty: 12 months after the last review.",
     )
-    reviewer_name = models.CharField(max_length=120, help_text="Who checked the facts.")
+    reviewer_name = models.CharField(max_length=120, blank=True, help_text="Who checked the facts.")
     reviewer_credentials = models.CharField(max_length=80, blank=True, help_text="For example: PT, DPT.")
     related = models.ManyToManyField(
         "self", symmetrical=False, blank=True, help_text="Shown as 'You might also like'."
@@ -103,7 +148,9 @@ class Article(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "body_html",
-            "when_to_get_help_html",
+            "key_points_html",
+            "care_call_pt_html",
+            "care_urgent_html",
             "reading_grade",
             "word_count",
             "reading_minutes",
@@ -120,11 +167,13 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         """Render and measure on every save, so a request never parses Markdown."""
         self.body = (self.body or "").replace("\r\n", "\n")
-        self.when_to_get_help = (self.when_to_get_help or "").replace("\r\n", "\n")
-        if not self.next_review_due:
+        for name in LINE_LIST_FIELDS:
+            setattr(self, name, normalise_lines(getattr(self, name)))
+        if self.last_reviewed and not self.next_review_due:
             self.next_review_due = default_next_review(self.last_reviewed)
         self.body_html = markdown.render(self.body)
-        self.when_to_get_help_html = markdown.render(self.when_to_get_help)
+        for name in LINE_LIST_FIELDS:
+            setattr(self, f"{name}_html", render_line_list(getattr(self, name)))
         figures = measure(self.body)
         self.reading_grade, self.word_count, self.reading_minutes = (
             figures.grade,
@@ -135,9 +184,9 @@ class Article(models.Model):
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "body",
-                "when_to_get_help",
                 "body_html",
-                "when_to_get_help_html",
+                *LINE_LIST_FIELDS,
+                *(f"{name}_html" for name in LINE_LIST_FIELDS),
                 "next_review_due",
                 "reading_grade",
                 "word_count",
@@ -161,7 +210,16 @@ class Article(models.Model):
 
     @property
     def review_overdue(self) -> bool:
-        return self.next_review_due < timezone.localdate()
+        return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
+
+    @property
+    def is_reviewed(self) -> bool:
+        """True once a clinician has signed the facts off; until then the page says so plainly."""
+        return bool(self.last_reviewed and self.reviewer_name)
+
+    @property
+    def has_care_card(self) -> bool:
+        return bool(self.care_call_pt_html or self.care_urgent_html or self.care_emergency)
 
     @property
     def reviewer(self) -> str:
@@ -175,7 +233,10 @@ class Article(models.Model):
                 "title": self.title,
                 "summary": self.summary,
                 "body": self.body,
-                "when_to_get_help": self.when_to_get_help,
+                "key_points": self.key_points,
+                "care_call_pt": self.care_call_pt,
+                "care_urgent": self.care_urgent,
+                "care_emergency": self.care_emergency,
                 "position": self.position,
                 "published": self.published,
                 "last_reviewed": self.last_reviewed,
@@ -191,7 +252,7 @@ class Article(models.Model):
 def content_fingerprint(fields: dict) -> str:
     """Stable SHA-256 of an article's editable fields (text normalised, related unordered)."""
     normal = dict(fields)
-    for key in ("body", "when_to_get_help"):
+    for key in ("body", *LINE_LIST_FIELDS):
         normal[key] = (normal.get(key) or "").replace("\r\n", "\n").strip()
     normal["related"] = sorted(normal.get("related") or [])
     encoded = json.dumps(normal, sort_keys=True, default=str, ensure_ascii=False)
@@ -205,8 +266,12 @@ class Reference(models.Model):
     order = models.PositiveSmallIntegerField(default=0, help_text="Citation order: 0 or 1 comes first.")
     authors = models.CharField(max_length=300, help_text="For example: Kalichman L, Vulfsons S")
     title = models.CharField(max_length=400, help_text="The paper's exact title, as the journal prints it.")
-    journal = models.CharField(max_length=200, help_text="Abbreviated journal name.")
-    year = models.PositiveSmallIntegerField(help_text="Year of publication.")
+    journal = models.CharField(
+        max_length=200, blank=True, help_text="Abbreviated journal name (empty for a web page)."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of publication (empty if the source gives none)."
+    )
     citation = models.CharField(
         max_length=60, blank=True, help_text="Volume(issue):pages, e.g. 23(5):640-646"
     )
@@ -222,6 +287,11 @@ class Reference(models.Model):
         verbose_name="PubMed id",
         help_text="Only an id you have checked. Left empty, the link searches PubMed for the title.",
     )
+    web_address = models.URLField(
+        blank=True,
+        verbose_name="Web address",
+        help_text="For a web page (not a journal paper): its address, e.g. a hospital's patient page.",
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -231,7 +301,9 @@ class Reference(models.Model):
 
     @property
     def url(self) -> str:
-        """DOI first, then PubMed, else a PubMed search for the exact title (never a guessed id)."""
+        """A web page's own address, else DOI, then PubMed, else a PubMed search for the exact title."""
+        if self.web_address:
+            return self.web_address
         if self.doi:
             return f"https://doi.org/{self.doi}"
         if self.pmid:
@@ -240,6 +312,8 @@ class Reference(models.Model):
 
     @property
     def link_label(self) -> str:
+        if self.web_address:
+            return "Read the page"
         if self.doi:
             return f"doi:{self.doi}"
         if self.pmid:
@@ -255,4 +329,5 @@ class Reference(models.Model):
             "citation": self.citation,
             "doi": self.doi,
             "pmid": self.pmid,
+            "url": self.web_address,
         }

@@ -78,10 +78,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def medical_web_page(article: Article, url: str) -> dict:
     """schema.org MedicalWebPage data, so search engines can show the review date."""
-    reviewer: dict = {"@type": "Person", "name": article.reviewer_name}
-    if article.reviewer_credentials:
-        reviewer["hasCredential"] = article.reviewer_credentials
-    return {
+    data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": article.title,
@@ -89,13 +86,20 @@ def medical_web_page(article: Article, url: str) -> dict:
         "description": article.summary,
         "url": url,
         "inLanguage": "en-US",
-        "lastReviewed": article.last_reviewed.isoformat(),
         "dateModified": article.updated_at.isoformat(),
-        "reviewedBy": reviewer,
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": {"@type": "MedicalTherapy", "name": "Dry needling"},
         "citation": [
-            f"{r.authors}. {r.title}. {r.journal}. {r.year}" + (f";{r.citation}" if r.citation else "")
+            ". ".join(str(part) for part in (r.authors, r.title, r.journal, r.year) if part)
+            + (f";{r.citation}" if r.citation else "")
             for r in article.references.all()
         ],
     }
+    # Claim a clinical review only when one happened.
+    if article.is_reviewed:
+        reviewer: dict = {"@type": "Person", "name": article.reviewer_name}
+        if article.reviewer_credentials:
+            reviewer["hasCredential"] = article.reviewer_credentials
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+        data["reviewedBy"] = reviewer
+    return data

@@ -22,12 +22,15 @@ def change_form_data(article: Article, **changes) -> dict:
         "slug": article.slug,
         "summary": article.summary,
         "body": article.body,
-        "when_to_get_help": article.when_to_get_help,
+        "key_points": article.key_points,
+        "care_call_pt": article.care_call_pt,
+        "care_urgent": article.care_urgent,
+        "care_emergency": "on" if article.care_emergency else "",
         "published": "on" if article.published else "",
         "position": article.position,
         "related": [a.pk for a in article.related.all()],
-        "last_reviewed": article.last_reviewed.isoformat(),
-        "next_review_due": article.next_review_due.isoformat(),
+        "last_reviewed": article.last_reviewed.isoformat() if article.last_reviewed else "",
+        "next_review_due": article.next_review_due.isoformat() if article.next_review_due else "",
         "reviewer_name": article.reviewer_name,
         "reviewer_credentials": article.reviewer_credentials,
         "references-TOTAL_FORMS": 0,
@@ -36,7 +39,9 @@ def change_form_data(article: Article, **changes) -> dict:
         "references-MAX_NUM_FORMS": 1000,
     }
     for ref_index, ref in enumerate(article.references.all()):
-        data.update({f"references-{ref_index}-{k}": v for k, v in ref.as_dict().items()})
+        fields = ref.as_dict()
+        fields["web_address"] = fields.pop("url")
+        data.update({f"references-{ref_index}-{k}": "" if v is None else v for k, v in fields.items()})
         data[f"references-{ref_index}-id"] = ref.pk
         data[f"references-{ref_index}-article"] = article.pk
         data[f"references-{ref_index}-order"] = ref.order
@@ -228,7 +233,12 @@ def test_editor_can_preview_unpublished_draft(editor_client, db):
 
 
 @pytest.mark.parametrize(
-    "bad", [{"summary": "x" * 161}, {"next_review_due": "2000-01-01"}, {"slug": "bad slug"}]
+    "bad",
+    [
+        {"summary": "x" * 161},
+        {"last_reviewed": "2026-01-01", "reviewer_name": "R", "next_review_due": "2000-01-01"},
+        {"slug": "bad slug"},
+    ],
 )
 def test_bad_admin_input_is_a_form_error_and_keeps_article(editor_client, guide, bad):
     article = guide["needles"]

@@ -12,7 +12,7 @@ from tests.conftest import CONTENT_DIR
 
 def snapshot() -> dict:
     return {
-        a.slug: (a.fingerprint(), a.body_html, a.when_to_get_help_html)
+        a.slug: (a.fingerprint(), a.body_html, a.care_call_pt_html, a.key_points_html, a.care_emergency)
         for a in Article.objects.prefetch_related("related", "references")
     }
 

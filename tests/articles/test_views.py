@@ -1,5 +1,7 @@
 """Public pages of the guide."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission, User
 
@@ -32,9 +34,8 @@ def test_article_page_has_everything_a_patient_needs(client, guide, django_asser
         assert f'href="#{section["id"]}"' in html
     assert "When to get help" in html
     assert 'href="https://doi.org/10.3122/jabfm.2010.05.090296"' in html
-    assert 'Page last reviewed: <time datetime="2026-11-20">November 20, 2026</time>' in html
-    assert 'Next review due: <time datetime="2027-11-20">' in html
-    assert "Reviewed by Sample Reviewer (placeholder), PT, DPT." in html
+    assert "Not yet reviewed by a clinician." in html
+    assert "Reviewed by" not in html
     assert "You might also like" in html
     assert 'rel="prev" href="/articles/who-can-benefit/"' not in html  # previous is what-to-expect
     assert 'rel="prev" href="/articles/what-to-expect/"' in html
@@ -51,11 +52,27 @@ def test_reference_without_doi_links_to_pubmed_title_search(client, guide):
     )
 
 
+def test_reviewed_article_shows_review_and_unreviewed_claims_none(client, db):
+    reviewed = make_article(
+        last_reviewed=dt.date(2026, 11, 20), reviewer_name="Pat Example", reviewer_credentials="PT"
+    )
+    unreviewed = make_article(last_reviewed=None, reviewer_name="", reviewer_credentials="")
+    html = client.get(reviewed.get_absolute_url()).content.decode()
+    assert 'Page last reviewed: <time datetime="2026-11-20">November 20, 2026</time>' in html
+    assert 'Next review due: <time datetime="2027-11-20">' in html
+    assert "Reviewed by Pat Example, PT." in html
+    data = json_ld(html)
+    assert data["lastReviewed"] == "2026-11-20"
+    assert data["reviewedBy"]["name"] == "Pat Example"
+    html = client.get(unreviewed.get_absolute_url()).content.decode()
+    assert "Not yet reviewed by a clinician." in html and "Page last reviewed" not in html
+    data = json_ld(html)
+    assert "lastReviewed" not in data and "reviewedBy" not in data
+
+
 def test_article_structured_data(client, guide):
     data = json_ld(client.get("/articles/needles/").content.decode())
     assert data["@type"] == "MedicalWebPage"
-    assert data["lastReviewed"] == "2026-11-20"
-    assert data["reviewedBy"]["name"] == "Sample Reviewer (placeholder)"
     assert data["about"]["name"] == "Dry needling"
     assert data["url"] == "http://testserver/articles/needles/"
 
