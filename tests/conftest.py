@@ -18,9 +18,11 @@ GUIDE_ORDER = [
     "needles",
     "dry-needling-vs-acupuncture",
     "who-can-benefit",
+    "is-it-safe-for-me",
     "what-to-expect",
     "side-effects",
     "aftercare",
+    "common-questions",
 ]
 
 
