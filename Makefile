@@ -4,12 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE = dryneedling_site.settings
 
-.PHONY: serve test install browser lint check clean
+.PHONY: serve test install browser lint check clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what requirements.lock pins, each file checked against its hash; then the
+# project itself (no dependencies of its own left to resolve, no build download).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,postgres]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -38,6 +40,14 @@ lint: install
 check: install
 	DJANGO_DEBUG=1 $(PY) manage.py check
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# Re-pin every dependency (after editing pyproject.toml, or to take updates): see README.
+lock:
+	$(PYTHON) -m venv .lock-venv && .lock-venv/bin/python -m pip install --quiet uv
+	.lock-venv/bin/uv pip compile pyproject.toml requirements-build.in --extra test --extra postgres \
+	  --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	  --no-header --quiet -o requirements.lock
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
