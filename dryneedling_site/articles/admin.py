@@ -16,7 +16,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dryneedling_site.feedback.admin import article_feedback_panel
 
-from .models import Article, Reference
+from .models import Article, Reference, SitePage
 from .review import SOON_DAYS, mark_reviewed
 
 TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent"}
@@ -170,3 +170,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
             article.published = value
             article.save()
         self.message_user(request, done, messages.SUCCESS)
+
+
+@admin.register(SitePage)
+class SitePageAdmin(SimpleHistoryAdmin):
+    """About and Privacy: the same Markdown editor and history as the articles."""
+
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    list_display = ("title", "slug", "updated_at")
+    fields = ("slug", "title", "summary", "body", "source_path", "updated_at")
+    readonly_fields = ("source_path", "updated_at")
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = ["js/admin-editor.js"]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Permission, User
 
+from tests.conftest import GUIDE_ORDER
 from tests.factories import make_article
 from tests.html import json_ld
 
@@ -114,7 +115,7 @@ def test_unpublished_article_is_404_for_public_but_visible_to_editors(client, db
 
 def test_guide_list(client, guide):
     html = client.get("/articles/").content.decode()
-    assert html.count('class="guide-item"') == 8
+    assert html.count('class="guide-item"') == len(GUIDE_ORDER)
 
 
 def test_server_error_page_in_site_style(client, db, settings):
