@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -36,6 +37,8 @@ def default_next_review(last_reviewed: date) -> date:
     return add_months(last_reviewed, settings.ARTICLE_REVIEW_INTERVAL_MONTHS)
 
 
+# A section headed like this makes the page a printable checklist ("Print this checklist").
+PRINTABLE_CHECKLIST_HEADING = re.compile(r"checklist|^before your first visit", re.IGNORECASE)
 # Fields edited as "one item per line" and shown as a bulleted list.
 LINE_LIST_FIELDS = ("key_points", "care_call_pt", "care_urgent")
 
@@ -207,6 +210,11 @@ class Article(models.Model):
     @property
     def sections(self) -> list[dict[str, str]]:
         return markdown.headings(self.body_html)
+
+    @property
+    def has_printable_checklist(self) -> bool:
+        """A section headed "... checklist" or "Before your first visit..." gets a print button."""
+        return any(PRINTABLE_CHECKLIST_HEADING.search(section["title"]) for section in self.sections)
 
     @property
     def review_overdue(self) -> bool:
