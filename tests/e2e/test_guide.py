@@ -58,7 +58,7 @@ def test_aftercare_prints_as_a_clean_handout(site, page):
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator(".help-box")).to_be_visible()
-    expect(page.get_by_text("Drink water.")).to_be_visible()
+    expect(page.locator(".article-body").get_by_text("Drink water.")).to_be_visible()
     pdf = page.pdf(format="Letter")
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
 
