@@ -24,6 +24,7 @@ GUIDE_ORDER = [
     "what-to-expect",
     "side-effects",
     "aftercare",
+    "common-questions",
 ]
 
 
