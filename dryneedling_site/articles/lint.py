@@ -219,6 +219,12 @@ def lint_article(
             problem = internal_link_problem(href, published_articles, site_pages)
             if problem:
                 report("internal-links", problem)
+        elif not href.startswith(("http://", "https://", "mailto:", "#")):
+            # A relative link means something different on each page that shows the text.
+            report(
+                "internal-links",
+                f"{href} is a relative link; write it from the site root, e.g. /articles/aftercare/",
+            )
     for src, alt in parsed.images:
         if not alt:
             report("image-alt", f"image {src} has no alt text; say what it shows")

@@ -101,6 +101,12 @@ DENSE = (
             "what-is-dry-needling.md: internal-links: /find-a-doctor/ is not a page of this site",
         ),
         (
+            "what-is-dry-needling",
+            "(/articles/needles/)",
+            "(needles/)",
+            "what-is-dry-needling.md: internal-links: needles/ is a relative link",
+        ),
+        (
             "needles",
             "![A thin needle next to a coin to show its size]",
             "![]",
