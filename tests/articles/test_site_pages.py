@@ -124,3 +124,10 @@ def test_export_writes_pages_that_load_back(guide, tmp_path):
     assert exported.content.strip() == shipped.content.strip()
     SitePage.objects.all().delete()
     assert "Site pages: 2 created" in load(tmp_path / "pages")
+
+
+def test_a_page_costs_one_query_then_none_from_the_cache(client, guide, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert client.get("/privacy/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get("/privacy/")["X-Page-Cache"] == "hit"
