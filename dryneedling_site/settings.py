@@ -171,6 +171,9 @@ ARTICLE_IMAGE_MAX_WIDTH = 1600
 
 # Readability: staff are warned above this Flesch-Kincaid grade.
 ARTICLE_MAX_READING_GRADE = 8.0
+# Pages where a patient acts: lint_content requires their "When to get help" box with the
+# "Call 911" level (README "Content checks").
+ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-safe-for-me"]
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "guide@localhost")

@@ -8,11 +8,16 @@ from django.urls import include, path
 
 from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
-from dryneedling_site.articles.sitemaps import ArticleSitemap, StaticViewSitemap
+from dryneedling_site.articles.sitemaps import ArticleSitemap, SitePageSitemap, StaticViewSitemap
 from dryneedling_site.clinics.sitemaps import ClinicSitemap
 from dryneedling_site.core import views as core_views
 
-sitemaps = {"pages": StaticViewSitemap, "articles": ArticleSitemap, "clinics": ClinicSitemap}
+sitemaps = {
+    "pages": StaticViewSitemap,
+    "articles": ArticleSitemap,
+    "clinics": ClinicSitemap,
+    "site-pages": SitePageSitemap,
+}
 
 urlpatterns = [
     path("", article_views.home, name="home"),
@@ -22,6 +27,8 @@ urlpatterns = [
     path(settings.MARKDOWNX_URLS_PATH.lstrip("/"), editor.markdown_preview, name="editor-preview"),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.image_upload, name="editor-upload"),
     path("find-a-pt/", include("dryneedling_site.clinics.urls")),
+    path("about/", article_views.site_page, {"slug": "about"}, name="about"),
+    path("privacy/", article_views.site_page, {"slug": "privacy"}, name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", core_views.robots_txt, name="robots"),

@@ -16,7 +16,8 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dryneedling_site.feedback.admin import article_feedback_panel
 
-from .models import Article, Reference
+from .lint import lint_saved_article
+from .models import Article, Reference, SitePage
 from .review import SOON_DAYS, mark_reviewed
 
 TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent"}
@@ -88,12 +89,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("related",)
     inlines = [ReferenceInline]
     actions = ["mark_reviewed_today", "publish", "unpublish"]
-    readonly_fields = ("reading_figures", "reader_feedback", "updated_at", "source_path", "load_status")
+    readonly_fields = (
+        "reading_figures",
+        "content_checks",
+        "reader_feedback",
+        "updated_at",
+        "source_path",
+        "load_status",
+    )
     history_list_display = ["reading_grade"]
     fieldsets = [
         (None, {"fields": ("title", "slug", "summary", "key_points", "body")}),
         ("When to get help", {"fields": ("care_call_pt", "care_urgent", "care_emergency")}),
-        ("Readability", {"fields": ("reading_figures",)}),
+        ("Readability", {"fields": ("reading_figures", "content_checks")}),
         ("Reader feedback", {"fields": ("reader_feedback",)}),
         ("In the guide", {"fields": ("published", "position", "related")}),
         (
@@ -121,6 +129,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
             f"Grade {obj.reading_grade} (Flesch-Kincaid; {verdict} the target of {target:g}), "
             f"{obj.word_count} words, about {obj.reading_minutes} minute(s) to read."
         )
+
+    @admin.display(description="Content checks")
+    def content_checks(self, obj: Article) -> str:
+        """The findings `lint_content` would report for this saved article, so editors see them here."""
+        if not obj.pk:
+            return "Shown after the first save."
+        findings, notes = lint_saved_article(obj)
+        items = [(f"{f.rule}: {f.message}",) for f in findings] + [(note,) for note in notes]
+        if not findings:
+            items.insert(0, ("All content checks pass.",))
+        return format_html('<ul class="content-checks">{}</ul>', format_html_join("", "<li>{}</li>", items))
 
     @admin.display(description="Reader feedback")
     def reader_feedback(self, obj: Article) -> str:
@@ -170,3 +189,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
             article.published = value
             article.save()
         self.message_user(request, done, messages.SUCCESS)
+
+
+@admin.register(SitePage)
+class SitePageAdmin(SimpleHistoryAdmin):
+    """About and Privacy: the same Markdown editor and history as the articles."""
+
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    list_display = ("title", "slug", "updated_at")
+    fields = ("slug", "title", "summary", "body", "source_path", "updated_at")
+    readonly_fields = ("source_path", "updated_at")
+
+    class Media:
+        css = {"all": ["css/admin-editor.css"]}
+        js = ["js/admin-editor.js"]

@@ -10,6 +10,6 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from dryneedling_site.core.pagecache import invalidate_pages_on_change
 
-        from .models import Article, Reference
+        from .models import Article, Reference, SitePage
 
-        invalidate_pages_on_change(Article, Reference)
+        invalidate_pages_on_change(Article, Reference, SitePage)

@@ -7,7 +7,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from .models import Article
+from .models import Article, SitePage
 
 
 def article_front_matter(article: Article) -> dict:
@@ -63,11 +63,27 @@ def export_articles(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for article in Article.objects.prefetch_related("related", "references").order_by("position", "slug"):
-        post = frontmatter.Post(article.body.strip() + "\n", **article_front_matter(article))
-        text = frontmatter.dumps(
-            post, Dumper=_BlockStyleDumper, sort_keys=False, allow_unicode=True, width=4096
+        written.append(
+            _write_markdown(folder / f"{article.slug}.md", article.body, article_front_matter(article))
         )
-        path = folder / f"{article.slug}.md"
-        path.write_text(text + "\n", encoding="utf-8")
-        written.append(path)
     return written
+
+
+def export_pages(folder: Path) -> list[Path]:
+    """Write every site page (About, Privacy) to `folder`/<slug>.md; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        _write_markdown(
+            folder / f"{page.slug}.md",
+            page.body,
+            {"slug": page.slug, "title": page.title, "summary": page.summary},
+        )
+        for page in SitePage.objects.order_by("slug")
+    ]
+
+
+def _write_markdown(path: Path, body: str, meta: dict) -> Path:
+    post = frontmatter.Post(body.strip() + "\n", **meta)
+    text = frontmatter.dumps(post, Dumper=_BlockStyleDumper, sort_keys=False, allow_unicode=True, width=4096)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

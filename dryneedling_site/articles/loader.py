@@ -17,7 +17,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from .models import Article, Reference, content_fingerprint, default_next_review
+from .models import Article, Reference, SitePage, content_fingerprint, default_next_review
 
 REQUIRED = ("slug", "title", "summary", "position")
 KNOWN = set(REQUIRED) | {
@@ -275,3 +275,72 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(settings.BASE_DIR))
     except ValueError:
         return str(path)
+
+
+PAGE_FIELDS = ("slug", "title", "summary")
+
+
+def parse_page_file(path: Path) -> dict:
+    """Read and validate one site page file (content/pages/about.md, privacy.md)."""
+    try:
+        post = frontmatter.load(path)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
+        raise ContentError(path, "front matter", f"cannot be read: {error}") from None
+    meta = post.metadata
+    for name in PAGE_FIELDS:
+        if meta.get(name) in (None, ""):
+            raise ContentError(path, name, "is required")
+    unknown = set(meta) - set(PAGE_FIELDS)
+    if unknown:
+        raise ContentError(path, sorted(unknown)[0], "is not a known field (see content/README.md)")
+    slug = _text(path, "slug", meta["slug"])
+    if slug not in SitePage.Slug.values:
+        raise ContentError(path, "slug", f"must be one of: {', '.join(SitePage.Slug.values)}")
+    if not post.content.strip():
+        raise ContentError(path, "body", "the page has no text after the front matter")
+    return {
+        "slug": slug,
+        "title": _text(path, "title", meta["title"], max_length=120),
+        "summary": _text(path, "summary", meta["summary"], max_length=160),
+        "body": post.content.strip() + "\n",
+    }
+
+
+@transaction.atomic
+def load_pages(directory: Path, *, dry_run: bool = False, force: bool = False) -> LoadReport:
+    """Create and update site pages from `directory`/*.md; staff edits win unless forced.
+
+    Raises ContentError (and writes nothing) if any file is invalid.
+    """
+    parsed = {}
+    for path in sorted(Path(directory).glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        fields = parse_page_file(path)
+        if fields["slug"] in parsed:
+            raise ContentError(path, "slug", f"{fields['slug']!r} is used by another file too")
+        parsed[fields["slug"]] = (path, fields)
+    existing = {p.slug: p for p in SitePage.objects.filter(slug__in=parsed)}
+    report = LoadReport()
+    for slug, (path, fields) in parsed.items():
+        fingerprint = content_fingerprint(fields)
+        page = existing.get(slug)
+        edited_in_admin = page is not None and page.fingerprint() != page.source_hash
+        if page is None:
+            page = SitePage()
+            report.created.append(slug)
+        elif edited_in_admin and not force:
+            report.skipped.append(slug)
+            continue
+        elif fingerprint == page.source_hash and not edited_in_admin:
+            report.unchanged.append(slug)
+            continue
+        else:
+            report.updated.append(slug)
+        for name, value in fields.items():
+            setattr(page, name, value)
+        page.source_hash, page.source_path = fingerprint, _display_path(path)
+        page.save()
+    if dry_run:
+        transaction.set_rollback(True)
+    return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -36,6 +37,8 @@ def default_next_review(last_reviewed: date) -> date:
     return add_months(last_reviewed, settings.ARTICLE_REVIEW_INTERVAL_MONTHS)
 
 
+# A section headed like this makes the page a printable checklist ("Print this checklist").
+PRINTABLE_CHECKLIST_HEADING = re.compile(r"checklist|^before your first visit", re.IGNORECASE)
 # Fields edited as "one item per line" and shown as a bulleted list.
 LINE_LIST_FIELDS = ("key_points", "care_call_pt", "care_urgent")
 
@@ -209,6 +212,11 @@ class Article(models.Model):
         return markdown.headings(self.body_html)
 
     @property
+    def has_printable_checklist(self) -> bool:
+        """A section headed "... checklist" or "Before your first visit..." gets a print button."""
+        return any(PRINTABLE_CHECKLIST_HEADING.search(section["title"]) for section in self.sections)
+
+    @property
     def review_overdue(self) -> bool:
         return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
 
@@ -331,3 +339,61 @@ class Reference(models.Model):
             "pmid": self.pmid,
             "url": self.web_address,
         }
+
+
+class SitePage(models.Model):
+    """A page about the site itself (About, Privacy), edited by staff like an article."""
+
+    class Slug(models.TextChoices):
+        ABOUT = "about", "About this guide (/about/)"
+        PRIVACY = "privacy", "Privacy (/privacy/)"
+
+    slug = models.SlugField(
+        unique=True, choices=Slug.choices, help_text="Which page this is; each has its own web address."
+    )
+    title = models.CharField(max_length=120, help_text="The page heading.")
+    summary = models.CharField(
+        max_length=160,
+        validators=[MaxLengthValidator(160)],
+        help_text="One plain sentence, at most 160 characters. Shown under the title and in search results.",
+    )
+    body = MarkdownxField(help_text="The page in Markdown. Start sections with '## '. Plain words.")
+    body_html = models.TextField(editable=False, default="")
+    source_path = models.CharField(max_length=255, blank=True, editable=False)
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the page as last loaded; a different one now means staff edited it.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "site page"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Render on every save, through the same sanitizing function as the articles."""
+        self.body = (self.body or "").replace("\r\n", "\n")
+        self.body_html = markdown.render(self.body)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.slug)
+
+    @property
+    def sections(self) -> list[dict[str, str]]:
+        return markdown.headings(self.body_html)
+
+    def fingerprint(self) -> str:
+        """Hash of what staff can edit, in the same form the loader hashes a file."""
+        return content_fingerprint(
+            {"slug": self.slug, "title": self.title, "summary": self.summary, "body": self.body}
+        )

@@ -6,7 +6,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .models import Article
+from .models import Article, SitePage
 
 
 class ArticleSitemap(Sitemap):
@@ -31,3 +31,16 @@ class StaticViewSitemap(Sitemap):
 
     def location(self, item: str) -> str:
         return reverse(item)
+
+
+class SitePageSitemap(Sitemap):
+    """About and Privacy, once staff (or load_content) have created them."""
+
+    changefreq = "yearly"
+    priority = 0.3
+
+    def items(self) -> QuerySet[SitePage]:
+        return SitePage.objects.order_by("slug")
+
+    def lastmod(self, item: SitePage) -> datetime:
+        return item.updated_at

@@ -10,7 +10,7 @@ from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
 
-from .models import Article
+from .models import Article, SitePage
 
 GUIDE_FIELDS = ("slug", "title", "summary", "position")
 
@@ -27,6 +27,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """What the site is, the guide in order, and the way to a physical therapist."""
     articles = Article.objects.published().only(*GUIDE_FIELDS)
     return render(request, "core/home.html", {"articles": articles})
+
+
+@cache_public_page
+def site_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """About or Privacy: a staff-edited page about the site itself (1 query)."""
+    page = get_object_or_404(SitePage, slug=slug)
+    return render(request, "articles/sitepage_detail.html", {"page": page})
 
 
 @method_decorator(cache_public_page, name="dispatch")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dryneedling_site.articles.models import Article
 from dryneedling_site.articles.readability import measure, syllables
+from tests.conftest import FIXTURE_ARTICLES
 from tests.factories import make_article
 
 CHANGELIST = "/admin/articles/article/"
@@ -75,7 +76,7 @@ def test_admin_edit_survives_load_content(editor_client, guide):
         change_form_data(article, title="Looking after yourself after dry needling"),
     )
     out = StringIO()
-    call_command("load_content", stdout=out)
+    call_command("load_content", str(FIXTURE_ARTICLES), stdout=out)
     assert "Skipped aftercare" in out.getvalue()
     article.refresh_from_db()
     assert article.title == "Looking after yourself after dry needling"

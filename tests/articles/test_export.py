@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from dryneedling_site.articles.loader import load_articles, parse_file
 from dryneedling_site.articles.models import Article
-from tests.conftest import CONTENT_DIR, GUIDE_ORDER
+from tests.conftest import FIXTURE_ARTICLES
 
 
 def snapshot() -> dict:
@@ -20,17 +20,19 @@ def snapshot() -> dict:
 def test_export_then_load_into_fresh_database_reproduces_articles(guide, tmp_path, django_db_blocker):
     before = snapshot()
     call_command("export_content", str(tmp_path), stdout=StringIO())
-    assert sorted(p.name for p in tmp_path.glob("*.md")) == sorted(p.name for p in CONTENT_DIR.glob("*.md"))
+    assert sorted(p.name for p in tmp_path.glob("*.md")) == sorted(
+        p.name for p in FIXTURE_ARTICLES.glob("*.md")
+    )
 
     Article.objects.all().delete()
     report = load_articles(tmp_path)
-    assert len(report.created) == len(GUIDE_ORDER)
+    assert len(report.created) == len(before)
     assert snapshot() == before
 
 
-def test_export_of_shipped_content_differs_only_in_formatting(guide, tmp_path):
+def test_export_of_loaded_files_differs_only_in_formatting(guide, tmp_path):
     call_command("export_content", str(tmp_path), stdout=StringIO())
-    for shipped in CONTENT_DIR.glob("*.md"):
+    for shipped in FIXTURE_ARTICLES.glob("*.md"):
         exported = tmp_path / shipped.name
         original, again = parse_file(shipped), parse_file(exported)
         # Documented formatting differences: related slugs sorted, YAML re-quoted.

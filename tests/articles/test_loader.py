@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dryneedling_site.articles.models import Article, Reference
-from tests.conftest import CONTENT_DIR, GUIDE_ORDER
+from tests.conftest import FIXTURE_ARTICLES, GUIDE_ORDER
 
 ARTICLE = """---
 slug: {slug}
@@ -179,14 +179,15 @@ def test_missing_folder_is_a_clear_error(db, tmp_path):
         run(tmp_path / "nope")
 
 
-def test_shipped_content_loads_all_guide_articles(db, tmp_path):
-    shutil.copytree(CONTENT_DIR, tmp_path / "articles")
+def test_fixture_guide_loads_in_order_with_key_points_and_care_cards(db, tmp_path):
+    shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles")
     assert f"{len(GUIDE_ORDER)} created" in run(tmp_path / "articles")
     assert list(Article.objects.published().values_list("slug", flat=True)) == GUIDE_ORDER
     for article in Article.objects.all():
-        assert len(article.summary) <= 160
-        assert article.reading_grade <= 8, article.slug
         assert len(article.sections) >= 2, article.slug
+        assert article.key_points_html.count("<li>") == 3, article.slug
+        assert not article.is_reviewed or article.slug == "needles"
     side_effects = Article.objects.get(slug="side-effects")
     assert side_effects.care_emergency
+    assert "<li>A spot looks red and hot</li>" in side_effects.care_urgent_html
     assert "<ul>" in Article.objects.get(slug="aftercare").body_html

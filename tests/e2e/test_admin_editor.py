@@ -16,7 +16,7 @@ def test_staff_types_markdown_and_preview_updates(site, page, assert_accessible)
     page.fill("#id_password", "a long test password")
     page.click("input[type=submit]")
     page.goto(site.url + "/admin/articles/article/")
-    page.get_by_role("link", name="What is dry needling?").click()
+    page.get_by_role("link", name="What is this fixture about?").click()
 
     editor = page.locator("textarea#id_body")
     preview = page.locator("#id_body").locator("xpath=..").locator(".markdownx-preview")

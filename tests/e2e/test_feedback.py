@@ -107,7 +107,7 @@ def test_answer_no_then_comment_without_javascript(
     page.wait_for_url("**/feedback/thanks/?answer=no&state=commented#feedback")
     expect(widget.get_by_role("status")).to_have_text("Thank you. Your feedback has been sent.")
     assert_accessible_without_javascript(page)
-    page.get_by_role("link", name="Back to “What happens during dry needling?”").click()
+    page.get_by_role("link", name="Back to “What happens at a fixture visit?”").click()
     page.wait_for_url(site.url + ARTICLE)
 
     assert stored_answer() == (False, COMMENT)

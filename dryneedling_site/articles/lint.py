@@ -1,0 +1,354 @@
+"""Content checks for articles: the rules an editor's wording change must keep.
+
+One set of rules for the article files (``lint_content``) and the database rows (the same
+command, and the "Content checks" field on the article's edit screen), so a page never
+passes in one place and fails in the other. Pure apart from reading the allowed-references
+file and the list of published slugs the caller passes in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+from . import markdown
+from .readability import measure
+
+# Summary limits: long enough to say something, short enough for a search result snippet
+# (the model and the loader refuse more than 160 characters).
+SUMMARY_MIN_CHARACTERS = 40
+SUMMARY_MAX_CHARACTERS = 160
+KEY_POINTS_MIN, KEY_POINTS_MAX = 3, 5
+# Alt texts that describe nothing (compared in lower case, without a final full stop).
+PLACEHOLDER_ALT_TEXTS = {
+    "image",
+    "img",
+    "picture",
+    "photo",
+    "photograph",
+    "figure",
+    "graphic",
+    "alt",
+    "alt text",
+    "describe the image",
+    "describe the image here",
+    "description",
+    "todo",
+}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
+
+
+class ReferenceListError(Exception):
+    """The allowed-references file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule, printed as ``article: rule: message``."""
+
+    article: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.article}: {self.rule}: {self.message}"
+
+
+@dataclass
+class ArticleText:
+    """What the rules look at, whether it came from a file or a database row."""
+
+    label: str
+    slug: str
+    summary: str
+    body: str
+    key_points: list[str]
+    references: list[dict]
+    care_emergency: bool
+
+    @classmethod
+    def from_fields(cls, label: str, fields: dict) -> ArticleText:
+        """From the loader's parsed fields (``loader.parse_file``)."""
+        return cls(
+            label=label,
+            slug=fields["slug"],
+            summary=fields["summary"],
+            body=fields["body"],
+            key_points=[line for line in fields["key_points"].split("\n") if line.strip()],
+            references=fields["references"],
+            care_emergency=fields["care_emergency"],
+        )
+
+    @classmethod
+    def from_article(cls, article, label: str | None = None) -> ArticleText:
+        """From an Article row (with its references)."""
+        return cls(
+            label=label or article.slug,
+            slug=article.slug,
+            summary=article.summary,
+            body=article.body,
+            key_points=[line for line in article.key_points.split("\n") if line.strip()],
+            references=[r.as_dict() for r in article.references.all()],
+            care_emergency=article.care_emergency,
+        )
+
+
+@dataclass
+class AllowedReferences:
+    """The verified sources articles may cite (content/references.yaml)."""
+
+    dois: set[str] = field(default_factory=set)
+    pmids: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+
+    def problem_with(self, reference: dict) -> str | None:
+        """Why a cited reference is not allowed, or None: DOI, then PubMed id, else exact title."""
+        doi, pmid = normal_doi(reference.get("doi")), str(reference.get("pmid") or "").strip()
+        title = reference.get("title") or ""
+        if doi:
+            return None if doi in self.dois else f"DOI {doi} is not in the allowed list"
+        if pmid:
+            return None if pmid in self.pmids else f"PubMed id {pmid} is not in the allowed list"
+        if normal_title(title) in self.titles:
+            return None
+        return f"“{title}” is not in the allowed list (no DOI or PubMed id, and no exact title match)"
+
+
+def normal_doi(value: object) -> str:
+    """DOIs are case-insensitive and often written as a link."""
+    return _DOI_PREFIX.sub("", str(value or "").strip()).lower()
+
+
+def normal_title(value: str) -> str:
+    """Exact title, ignoring surrounding spaces, runs of spaces and a final full stop."""
+    return " ".join(value.split()).rstrip(".")
+
+
+def load_allowed_references(path: Path) -> AllowedReferences:
+    """Read the allowed list; raises ReferenceListError with the entry and the problem."""
+    try:
+        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ReferenceListError(f"{path}: the allowed-references file does not exist") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ReferenceListError(f"{path}: cannot be read: {error}") from None
+    if not isinstance(entries, list) or not entries:
+        raise ReferenceListError(f"{path}: must be a YAML list of references")
+    allowed = AllowedReferences()
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not entry.get("title"):
+            raise ReferenceListError(f"{path}: entry {number} must be a mapping with at least a title")
+        allowed.titles.add(normal_title(str(entry["title"])))
+        if entry.get("doi"):
+            allowed.dois.add(normal_doi(entry["doi"]))
+        if entry.get("pmid"):
+            allowed.pmids.add(str(entry["pmid"]).strip())
+    return allowed
+
+
+class _LinksAndImages(HTMLParser):
+    """Collects link targets and image alt texts from rendered (sanitized) HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.images: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+        elif tag == "img":
+            self.images.append((values.get("src") or "", (values.get("alt") or "").strip()))
+
+
+def internal_link_problem(href: str, published_articles: set[str], site_pages: set[str]) -> str | None:
+    """Why a link to this site would not reach a published page, or None."""
+    path = urlsplit(href).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return f"{href} is not a page of this site"
+    if match.view_name == "articles:detail" and match.kwargs.get("slug") not in published_articles:
+        return f"{href}: no published article has the slug {match.kwargs.get('slug')!r}"
+    if match.view_name in ("about", "privacy") and match.view_name not in site_pages:
+        return f"{href}: that page has not been created yet"
+    return None
+
+
+def lint_article(
+    text: ArticleText,
+    *,
+    allowed: AllowedReferences | None,
+    published_articles: set[str],
+    site_pages: set[str],
+) -> list[Finding]:
+    """Every rule broken by one article. `allowed` None: references are not checked against a list."""
+    found: list[Finding] = []
+
+    def report(rule: str, message: str) -> None:
+        found.append(Finding(text.label, rule, message))
+
+    grade = measure(text.body).grade
+    if grade > settings.ARTICLE_MAX_READING_GRADE:
+        report(
+            "reading-grade",
+            f"reads at grade {grade:.1f}, above {settings.ARTICLE_MAX_READING_GRADE:g} "
+            "(shorter sentences and everyday words help)",
+        )
+
+    if not text.references:
+        report("references", "cites no reference; add at least one from the allowed list")
+    elif allowed is not None:
+        for number, reference in enumerate(text.references, start=1):
+            problem = allowed.problem_with(reference)
+            if problem:
+                report("references", f"reference {number}: {problem}")
+
+    parsed = _LinksAndImages()
+    parsed.feed(markdown.render(text.body))
+    for href in parsed.links:
+        if href.startswith("/") and not href.startswith("//"):
+            problem = internal_link_problem(href, published_articles, site_pages)
+            if problem:
+                report("internal-links", problem)
+        elif not href.startswith(("http://", "https://", "mailto:", "#")):
+            # A relative link means something different on each page that shows the text.
+            report(
+                "internal-links",
+                f"{href} is a relative link; write it from the site root, e.g. /articles/aftercare/",
+            )
+    for src, alt in parsed.images:
+        if not alt:
+            report("image-alt", f"image {src} has no alt text; say what it shows")
+        elif alt.lower().rstrip(".") in PLACEHOLDER_ALT_TEXTS or alt == Path(urlsplit(src).path).name:
+            report("image-alt", f"image {src} has the placeholder alt text “{alt}”; say what it shows")
+
+    length = len(text.summary)
+    if not SUMMARY_MIN_CHARACTERS <= length <= SUMMARY_MAX_CHARACTERS:
+        report(
+            "summary-length",
+            f"the summary is {length} characters; keep it between "
+            f"{SUMMARY_MIN_CHARACTERS} and {SUMMARY_MAX_CHARACTERS}",
+        )
+
+    count = len(text.key_points)
+    if not KEY_POINTS_MIN <= count <= KEY_POINTS_MAX:
+        report("key-points", f"has {count} key point(s); give {KEY_POINTS_MIN} to {KEY_POINTS_MAX}")
+
+    if text.slug in settings.ARTICLE_SAFETY_PAGES and not text.care_emergency:
+        report(
+            "care-card",
+            "a safety page must carry its 'When to get help' box with the 'Call 911' level "
+            "(when_to_get_help.emergency: true)",
+        )
+    return found
+
+
+def missing_safety_pages(slugs: set[str]) -> list[Finding]:
+    """Safety pages (settings.ARTICLE_SAFETY_PAGES) that no article provides."""
+    return [
+        Finding(slug, "care-card", "this safety page does not exist; it must be written and published")
+        for slug in settings.ARTICLE_SAFETY_PAGES
+        if slug not in slugs
+    ]
+
+
+@dataclass
+class LintReport:
+    """Findings of a whole run, how many articles were checked, and anything left unchecked."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def default_references_path() -> Path:
+    return Path(settings.BASE_DIR) / "content" / "references.yaml"
+
+
+def lint_content(
+    articles_folder: Path, references_path: Path, pages_folder: Path | None = None
+) -> LintReport:
+    """Check every article file in `articles_folder` and every article row in the database.
+
+    A row identical to its file (not edited in the admin since) is checked once, as the file.
+    Raises ReferenceListError if the allowed list cannot be read.
+    """
+    from django.db import DatabaseError
+
+    from .loader import ContentError, parse_file
+    from .models import Article, SitePage, content_fingerprint
+
+    allowed = load_allowed_references(references_path)
+    report = LintReport()
+    files: dict[str, tuple[str, dict]] = {}
+    for path in sorted(Path(articles_folder).glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        label = _display(path)
+        try:
+            fields = parse_file(path)
+        except ContentError as error:
+            report.findings.append(Finding(label, "front-matter", f"{error.field_name}: {error.problem}"))
+            report.checked += 1
+            continue
+        files[fields["slug"]] = (label, fields)
+
+    rows: list = []
+    site_pages = {p.stem for p in Path(pages_folder).glob("*.md")} if pages_folder else set()
+    try:
+        rows = list(Article.objects.prefetch_related("related", "references"))
+        site_pages |= set(SitePage.objects.values_list("slug", flat=True))
+    except DatabaseError as error:
+        report.notes.append(f"Database rows not checked (files only): {error}".strip())
+
+    published = {slug for slug, (_, fields) in files.items() if fields["published"]}
+    published |= {row.slug for row in rows if row.published}
+    texts = [ArticleText.from_fields(label, fields) for label, fields in files.values()]
+    for row in rows:
+        in_file = files.get(row.slug)
+        if in_file and content_fingerprint(in_file[1]) == row.fingerprint():
+            continue
+        texts.append(ArticleText.from_article(row, label=f"{row.slug} (database)"))
+    for text in texts:
+        report.findings.extend(
+            lint_article(text, allowed=allowed, published_articles=published, site_pages=site_pages)
+        )
+    report.checked += len(texts)
+    report.findings.extend(missing_safety_pages(published))
+    return report
+
+
+def lint_saved_article(article) -> tuple[list[Finding], list[str]]:
+    """The same checks for one saved row, for its edit screen: findings, and what was not checked."""
+    from .models import Article, SitePage
+
+    notes = []
+    try:
+        allowed = load_allowed_references(default_references_path())
+    except ReferenceListError as error:
+        allowed = None
+        notes.append(f"References not compared with the allowed list: {error}")
+    findings = lint_article(
+        ArticleText.from_article(article),
+        allowed=allowed,
+        published_articles=set(Article.objects.published().values_list("slug", flat=True)),
+        site_pages=set(SitePage.objects.values_list("slug", flat=True)),
+    )
+    return findings, notes
+
+
+def _display(path: Path) -> str:
+    """A file's path relative to the project when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,240 @@
+"""lint_content: each rule fails on a fixture that breaks it and passes on the fixture guide."""
+
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dryneedling_site.articles.models import Article
+from tests.conftest import FIXTURE_ARTICLES, FIXTURE_PAGES, FIXTURE_REFERENCES
+from tests.factories import make_article
+
+
+def lint(folder: Path, references: Path = FIXTURE_REFERENCES) -> tuple[bool, str]:
+    """(passed, everything printed, the final summary included)."""
+    out = StringIO()
+    try:
+        call_command(
+            "lint_content",
+            str(folder),
+            "--references",
+            str(references),
+            "--pages",
+            str(FIXTURE_PAGES),
+            stdout=out,
+        )
+    except CommandError as error:
+        return False, out.getvalue() + str(error)
+    return True, out.getvalue()
+
+
+@pytest.fixture
+def articles(tmp_path) -> Path:
+    """A copy of the fixture guide that a test may break."""
+    return Path(shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles"))
+
+
+def edit(folder: Path, slug: str, old: str, new: str) -> None:
+    path = folder / f"{slug}.md"
+    text = path.read_text()
+    assert old in text, (slug, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_fixture_guide_passes(db):
+    passed, output = lint(FIXTURE_ARTICLES)
+    assert passed, output
+    assert "All 8 article(s) pass the content checks." in output
+
+
+DENSE = (
+    "Myofascial neuromuscular dysfunctionality characteristically necessitates interdisciplinary "
+    "musculoskeletal rehabilitation considerations incorporating comprehensive methodologies."
+)
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new", "expected"),
+    [
+        ("needles", "They have no drug in them.", DENSE, "needles.md: reading-grade: reads at grade"),
+        (
+            "trigger-points",
+            "references:\n  - authors: Cummings TM, White AR\n"
+            '    title: "Needling therapies in the management of myofascial trigger point pain: '
+            'a systematic review"\n'
+            "    journal: Arch Phys Med Rehabil\n    year: 2001\n"
+            '    citation: "82(7):986-992"\n',
+            "",
+            "trigger-points.md: references: cites no reference",
+        ),
+        (
+            "what-to-expect",
+            "doi: 10.3122/jabfm.2010.05.090296",
+            "doi: 10.1000/not-verified",
+            "what-to-expect.md: references: reference 1: DOI 10.1000/not-verified is not in the allowed list",
+        ),
+        (
+            "needles",
+            'pmid: "12345678"',
+            'pmid: "99999999"',
+            "needles.md: references: reference 1: PubMed id 99999999 is not in the allowed list",
+        ),
+        (
+            "trigger-points",
+            'a systematic review"',
+            'a review I remember"',
+            "trigger-points.md: references: reference 1: “Needling therapies in the management of myofascial "
+            "trigger point pain: a review I remember” is not in the allowed list",
+        ),
+        (
+            "what-is-dry-needling",
+            "(/articles/needles/)",
+            "(/articles/no-such-article/)",
+            "what-is-dry-needling.md: internal-links: /articles/no-such-article/: no published article",
+        ),
+        (
+            "what-is-dry-needling",
+            "(/find-a-pt/)",
+            "(/find-a-doctor/)",
+            "what-is-dry-needling.md: internal-links: /find-a-doctor/ is not a page of this site",
+        ),
+        (
+            "what-is-dry-needling",
+            "(/articles/needles/)",
+            "(needles/)",
+            "what-is-dry-needling.md: internal-links: needles/ is a relative link",
+        ),
+        (
+            "needles",
+            "![A thin needle next to a coin to show its size]",
+            "![]",
+            "needles.md: image-alt: image /media/articles/needle.jpg has no alt text",
+        ),
+        (
+            "needles",
+            "![A thin needle next to a coin to show its size]",
+            "![Describe the image]",
+            "needles.md: image-alt: image /media/articles/needle.jpg has the placeholder alt text",
+        ),
+        (
+            "aftercare",
+            "summary: A fixture aftercare page with a printable checklist of things to do at home.",
+            "summary: Aftercare.",
+            "aftercare.md: summary-length: the summary is 10 characters; keep it between 40 and 160",
+        ),
+        (
+            "aftercare",
+            "  - Stretch a little.\n  - Call your PT if you are worried.\n",
+            "",
+            "aftercare.md: key-points: has 1 key point(s); give 3 to 5",
+        ),
+        (
+            "aftercare",
+            "  - Drink water.\n",
+            "  - Drink water.\n  - Rest.\n  - Eat.\n  - Sleep.\n",
+            "aftercare.md: key-points: has 6 key point(s); give 3 to 5",
+        ),
+        (
+            "side-effects",
+            "  emergency: true",
+            "  emergency: false",
+            "side-effects.md: care-card: a safety page must carry its 'When to get help' box",
+        ),
+    ],
+)
+def test_each_rule_fails_on_a_fixture_that_breaks_it(db, articles, slug, old, new, expected):
+    edit(articles, slug, old, new)
+    passed, output = lint(articles)
+    assert not passed
+    assert expected in output
+    assert output.count(": ") >= 2
+    assert output.strip().endswith("article(s) checked.")
+    assert "1 problem(s) in 1 article(s)" in output
+
+
+def test_a_link_to_a_draft_is_a_broken_link(db, articles):
+    edit(articles, "needles", "position: 3", "position: 3\npublished: false")
+    passed, output = lint(articles)
+    assert not passed
+    assert "internal-links: /articles/needles/: no published article has the slug 'needles'" in output
+
+
+def test_a_missing_safety_page_is_reported(db, articles):
+    (articles / "is-it-safe-for-me.md").unlink()
+    passed, output = lint(articles)
+    assert not passed
+    assert "is-it-safe-for-me: care-card: this safety page does not exist" in output
+
+
+def test_safety_pages_come_from_one_setting(db, articles, settings):
+    settings.ARTICLE_SAFETY_PAGES = ["needles"]
+    passed, output = lint(articles)
+    assert "needles.md: care-card" in output
+    assert "side-effects.md: care-card" not in output and not passed
+
+
+def test_an_unreadable_file_is_a_finding_not_a_crash(db, articles):
+    (articles / "broken.md").write_text("---\nslug: [\n---\nText\n")
+    passed, output = lint(articles)
+    assert not passed
+    assert "broken.md: front-matter: front matter: cannot be read" in output
+
+
+def test_database_rows_edited_by_staff_are_checked_too(db):
+    call_command("load_content", str(FIXTURE_ARTICLES), stdout=StringIO())
+    passed, output = lint(FIXTURE_ARTICLES)
+    assert passed, output  # rows identical to their files are not checked twice
+    article = Article.objects.get(slug="aftercare")
+    article.summary = "Too short."
+    article.save()
+    make_article(slug="admin-only", summary="Made in the admin, with no key points or sources at all.")
+    passed, output = lint(FIXTURE_ARTICLES)
+    assert not passed
+    assert "aftercare (database): summary-length" in output
+    assert "aftercare.md" not in output
+    assert "admin-only (database): references: cites no reference" in output
+    assert "admin-only (database): key-points: has 0 key point(s)" in output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "does not exist"),
+        ("- title: [unclosed\n", "cannot be read"),
+        ("{}\n", "must be a YAML list of references"),
+        ("- doi: 10.1/x\n", "entry 1 must be a mapping with at least a title"),
+    ],
+)
+def test_a_bad_allowed_list_is_a_clear_error(db, tmp_path, text, message):
+    path = tmp_path / "references.yaml"
+    if text is not None:
+        path.write_text(text)
+    passed, output = lint(FIXTURE_ARTICLES, references=path)
+    assert not passed
+    assert message in output
+
+
+def test_staff_see_the_same_findings_on_the_edit_screen(editor_client, guide, settings, tmp_path):
+    (tmp_path / "content").mkdir()
+    shutil.copy(FIXTURE_REFERENCES, tmp_path / "content" / "references.yaml")
+    settings.BASE_DIR = tmp_path
+    article = guide["aftercare"]
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "Content checks" in html and "All content checks pass." in html
+
+    article.summary = "Too short."
+    article.key_points = "Just one"
+    article.save()
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "summary-length: the summary is 10 characters" in html
+    assert "key-points: has 1 key point(s); give 3 to 5" in html
+    assert "All content checks pass." not in html
+
+
+def test_edit_screen_says_when_the_allowed_list_is_missing(editor_client, guide, settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    article = guide["needles"]
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    assert "References not compared with the allowed list" in html

@@ -1,0 +1,133 @@
+"""About and Privacy: loaded from files, edited by staff, served, cached, linked, exported."""
+
+from io import StringIO
+
+import frontmatter
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from dryneedling_site.articles.models import SitePage
+from tests.conftest import FIXTURE_ARTICLES, FIXTURE_PAGES
+
+ADMIN = "/admin/articles/sitepage/"
+
+
+def load(pages=FIXTURE_PAGES, *extra) -> str:
+    out = StringIO()
+    call_command("load_content", str(FIXTURE_ARTICLES), "--pages", str(pages), *extra, stdout=out)
+    return out.getvalue()
+
+
+def page_form(page: SitePage, **changes) -> dict:
+    return {"slug": page.slug, "title": page.title, "summary": page.summary, "body": page.body, **changes}
+
+
+def test_load_content_creates_the_pages_and_they_are_served(client, db):
+    assert "Site pages: 2 created" in load()
+    about = client.get("/about/")
+    assert about.status_code == 200
+    html = about.content.decode()
+    assert '<h1 id="page-title">About this fixture guide</h1>' in html
+    assert '<h2 id="who-writes-it">Who writes it</h2>' in html
+    assert "Fixture text about what is kept." in client.get("/privacy/").content.decode()
+    assert "Site pages: 0 created, 0 updated, 2 unchanged" in load()
+
+
+def test_every_page_links_to_about_and_privacy_in_its_footer(client, guide):
+    for url in ("/", "/articles/", "/articles/needles/", "/find-a-pt/", "/about/"):
+        html = client.get(url).content.decode()
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert '<a href="/about/">About this guide</a>' in footer, url
+        assert '<a href="/privacy/">Privacy</a>' in footer, url
+
+
+def test_missing_page_is_a_404_not_an_error(client, db):
+    assert client.get("/about/").status_code == 404
+
+
+def test_pages_are_in_the_sitemap(client, guide):
+    body = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/about/</loc>" in body
+    assert "<loc>http://testserver/privacy/</loc>" in body
+
+
+def test_markdown_is_sanitized_on_save(db):
+    page = SitePage.objects.create(
+        slug="about",
+        title="About",
+        summary="s",
+        body="## Hi\n\n<script>alert(1)</script> [x](javascript:alert(1))",
+    )
+    assert "<script>" not in page.body_html
+    assert "javascript:" not in page.body_html
+    assert '<h2 id="hi">Hi</h2>' in page.body_html
+
+
+def test_editor_edits_a_page_and_the_edit_wins_over_load_content(editor_client, guide):
+    page = SitePage.objects.get(slug="about")
+    visitor = Client()
+    assert visitor.get("/about/")["X-Page-Cache"] == "miss"
+    assert visitor.get("/about/")["X-Page-Cache"] == "hit"
+    form = editor_client.get(f"{ADMIN}{page.pk}/change/")
+    assert form.status_code == 200 and "markdownx-editor" in form.content.decode()
+    body = page.body + "\nWritten by staff today.\n"
+    response = editor_client.post(f"{ADMIN}{page.pk}/change/", page_form(page, body=body))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fresh = visitor.get("/about/")
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "Written by staff today." in fresh.content.decode()
+    assert page.history.count() == 2
+
+    assert "Skipped page about" in load()
+    page.refresh_from_db()
+    assert "Written by staff today." in page.body
+    load(FIXTURE_PAGES, "--force")
+    page.refresh_from_db()
+    assert "Written by staff today." not in page.body
+
+
+def test_editors_cannot_create_or_delete_pages(editor_client, guide):
+    page = SitePage.objects.get(slug="privacy")
+    assert editor_client.get(f"{ADMIN}add/").status_code == 403
+    assert editor_client.post(f"{ADMIN}{page.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert SitePage.objects.filter(slug="privacy").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("---\nslug: contact\ntitle: T\nsummary: S\n---\nBody\n", "slug"),
+        ("---\nslug: about\nsummary: S\n---\nBody\n", "title"),
+        ("---\nslug: about\ntitle: T\nsummary: S\nextra: 1\n---\nBody\n", "extra"),
+        ("---\nslug: about\ntitle: T\nsummary: S\n---\n\n", "body"),
+    ],
+)
+def test_bad_page_file_loads_nothing(db, tmp_path, text, field):
+    (tmp_path / "about.md").write_text(text)
+    with pytest.raises(CommandError) as error:
+        load(tmp_path)
+    assert "Nothing was loaded" in str(error.value) and field in str(error.value)
+    assert not SitePage.objects.exists()
+    from dryneedling_site.articles.models import Article
+
+    assert not Article.objects.exists()
+
+
+def test_export_writes_pages_that_load_back(guide, tmp_path):
+    call_command(
+        "export_content", str(tmp_path / "articles"), "--pages", str(tmp_path / "pages"), stdout=StringIO()
+    )
+    exported = frontmatter.load(tmp_path / "pages" / "about.md")
+    shipped = frontmatter.load(FIXTURE_PAGES / "about.md")
+    assert exported.metadata == shipped.metadata
+    assert exported.content.strip() == shipped.content.strip()
+    SitePage.objects.all().delete()
+    assert "Site pages: 2 created" in load(tmp_path / "pages")
+
+
+def test_a_page_costs_one_query_then_none_from_the_cache(client, guide, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert client.get("/privacy/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get("/privacy/")["X-Page-Cache"] == "hit"
