@@ -12,4 +12,4 @@ class ArticlesConfig(AppConfig):
 
         from .models import Article, Reference
 
-        invalidate_pages_on_change(Article, Reference)
+        invalidate_pages_on_change(Article, Reference, scope="articles")
