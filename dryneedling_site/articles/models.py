@@ -154,6 +154,14 @@ class Article(models.Model):
 
         if self.next_review_due and self.last_reviewed and self.next_review_due < self.last_reviewed:
             raise ValidationError({"next_review_due": "The next review must come after the last review."})
+        errors = {}
+        for field in ("body", "when_to_get_help"):
+            try:
+                markdown.check_complexity(getattr(self, field) or "")
+            except markdown.MarkdownTooComplex as refusal:
+                errors[field] = str(refusal)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def sections(self) -> list[dict[str, str]]:
