@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "dryneedling_site.core.middleware.HealthCheckMiddleware",
     # A lost database connection answers 503 with Retry-After (core/views.py), never a 500.
     "dryneedling_site.core.middleware.DatabaseUnavailableMiddleware",
+    # Outermost on the way out: a response setting a cookie is never Cache-Control: public.
+    "dryneedling_site.core.middleware.PrivateWhenSettingCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 class SecurityHeadersMiddleware:
@@ -63,3 +64,21 @@ class DatabaseUnavailableMiddleware:
         if is_database_outage(exception):
             return service_unavailable(request)
         return None
+
+
+class PrivateWhenSettingCookiesMiddleware:
+    """A response that sets a cookie belongs to one visitor: never `Cache-Control: public`.
+
+    The page cache already refuses to store or mark public such a response from a view; this
+    also covers cookies a later middleware adds (session, messages, CSRF).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.cookies and "public" in response.get("Cache-Control", ""):
+            del response["Cache-Control"]
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -43,14 +43,29 @@ def dead_redis(settings) -> str:
 
 @pytest.fixture
 def hung_redis(settings):
-    """A socket that accepts connections (in its backlog) and never answers: a frozen Redis."""
+    """A socket that accepts connections (in its backlog) and never answers: a frozen Redis.
+
+    Yields a function that counts the connections the site has opened to it so far.
+    """
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
+    listener.setblocking(False)
     settings.CACHES = redis_caches(f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
     cachesafe.reset()
-    yield
+    accepted = []
+
+    def connections() -> int:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except BlockingIOError:
+                return len(accepted)
+
+    yield connections
     cachesafe.reset()
+    for connection in accepted:
+        connection.close()
     listener.close()
 
 
@@ -69,18 +84,14 @@ def test_pages_render_uncached_when_the_cache_refuses_connections(dead_redis, ar
 
 def test_a_hung_cache_costs_one_short_timeout_not_one_per_call(hung_redis, article):
     visitor = Client()
-    started = time.monotonic()
     first = visitor.get("/articles/cache-failure-article/")
-    first_seconds = time.monotonic() - started
-    assert first.status_code == 200
-    # One read timeout (0.2 s) opens the breaker; the page's other cache calls skip Redis.
-    assert first_seconds < 0.2 * 3
-
-    started = time.monotonic()
+    assert first.status_code == 200 and "When the cache fails" in first.content.decode()
+    # One attempt timed out and opened the breaker; the page's other cache calls skipped Redis.
+    assert hung_redis() == 1
     for _ in range(5):
         assert visitor.get("/articles/cache-failure-article/").status_code == 200
         assert visitor.get("/").status_code == 200
-    assert time.monotonic() - started < 0.2 * 2
+    assert hung_redis() == 1
 
 
 def test_the_breaker_opens_once_and_closes_by_itself(caplog):
@@ -144,14 +155,22 @@ def test_rate_limits_hold_in_process_memory_while_the_cache_is_down(dead_redis, 
 
 
 def test_staff_edits_succeed_and_invalidate_while_the_cache_is_down(
-    dead_redis, article, django_capture_on_commit_callbacks
+    dead_redis, article, editor_client, django_capture_on_commit_callbacks
 ):
+    from tests.articles.test_admin import change_form_data
+
     visitor = Client()
     assert "When the cache fails" in visitor.get("/articles/").content.decode()
-    article.title = "Renamed during the outage"
     with django_capture_on_commit_callbacks(execute=True):
-        article.save()
-    assert "Renamed during the outage" in visitor.get("/articles/").content.decode()
+        response = editor_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            change_form_data(article, title="Renamed during the outage", published=""),
+        )
+    assert response.status_code == 302  # saved, not a 500
+    article.refresh_from_db()
+    assert not article.published
+    assert "When the cache fails" not in visitor.get("/articles/").content.decode()
+    assert visitor.get("/articles/cache-failure-article/").status_code == 404
 
 
 def test_healthz_says_degraded_but_200_when_the_cache_is_down(dead_redis, db):

@@ -210,3 +210,20 @@ def test_a_response_that_sets_a_cookie_is_never_public_or_stored(db, rf):
     for response in (first, second):
         assert "public" not in response["Cache-Control"]
         assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_a_cookie_added_after_the_view_also_makes_the_response_private(rf):
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    from dryneedling_site.core.middleware import PrivateWhenSettingCookiesMiddleware
+
+    def public_then_cookie(request):
+        response = HttpResponse("page")
+        patch_cache_control(response, public=True, max_age=60)
+        response.set_cookie("messages", "1")  # as a later middleware would
+        return response
+
+    response = PrivateWhenSettingCookiesMiddleware(public_then_cookie)(rf.get("/"))
+    assert "public" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
