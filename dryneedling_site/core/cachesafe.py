@@ -28,7 +28,8 @@ class GuardedCache:
     """One cache alias behind a circuit breaker, with a per-process memory stand-in.
 
     Only the few operations the site uses are offered. While the breaker is open, reads and
-    writes go to the stand-in if `fallback=True`, or are skipped (pages: render uncached).
+    writes go to the stand-in when `memory=True`, or are skipped (pages: render uncached).
+    Even looking the alias up happens inside the breaker, so a missing alias degrades too.
     """
 
     def __init__(self, alias: str, cooldown: float = COOLDOWN_SECONDS) -> None:
@@ -37,6 +38,9 @@ class GuardedCache:
         self.memory = LocMemCache(f"guarded-fallback-{alias}", {"OPTIONS": {"MAX_ENTRIES": 5000}})
         self._lock = threading.Lock()
         self._opened_at: float | None = None
+
+    def _backend(self) -> Any:
+        return caches[self.alias]
 
     @property
     def is_open(self) -> bool:
@@ -89,39 +93,35 @@ class GuardedCache:
 
     # The operations the site uses. `memory=True` falls back to per-process memory.
     def get(self, key: str, default: Any = None, *, memory: bool = True) -> Any:
-        backend = caches[self.alias]
         result = self.call(
-            lambda: backend.get(key, default),
+            lambda: self._backend().get(key, default),
             fallback=(lambda: self.memory.get(key, default)) if memory else None,
         )
         return default if result is None else result
 
     def get_many(self, keys: list[str], *, memory: bool = True) -> dict[str, Any]:
-        backend = caches[self.alias]
         result = self.call(
-            lambda: backend.get_many(keys), fallback=(lambda: self.memory.get_many(keys)) if memory else None
+            lambda: self._backend().get_many(keys),
+            fallback=(lambda: self.memory.get_many(keys)) if memory else None,
         )
         return result or {}
 
     def set(self, key: str, value: Any, timeout: float | None, *, memory: bool = True) -> None:
-        backend = caches[self.alias]
         if memory:
             # Kept locally too, so a later outage falls back to the latest value this process saw.
             self.memory.set(key, value, timeout)
-        self.call(lambda: backend.set(key, value, timeout), fallback=None)
+        self.call(lambda: self._backend().set(key, value, timeout), fallback=None)
 
     def add(self, key: str, value: Any, timeout: float | None) -> bool:
-        backend = caches[self.alias]
         return bool(
             self.call(
-                lambda: backend.add(key, value, timeout),
+                lambda: self._backend().add(key, value, timeout),
                 fallback=lambda: self.memory.add(key, value, timeout),
             )
         )
 
     def count(self, key: str, window: int) -> int:
         """Add one to a counter that lives `window` seconds; the new count."""
-        backend = caches[self.alias]
 
         def in_cache(store: Any) -> int:
             store.add(key, 0, timeout=window)
@@ -131,7 +131,7 @@ class GuardedCache:
                 store.add(key, 1, timeout=window)
                 return 1
 
-        return self.call(lambda: in_cache(backend), fallback=lambda: in_cache(self.memory)) or 0
+        return self.call(lambda: in_cache(self._backend()), fallback=lambda: in_cache(self.memory)) or 0
 
 
 _guards: dict[str, GuardedCache] = {}

@@ -177,3 +177,10 @@ def test_healthz_says_degraded_but_200_when_the_cache_is_down(dead_redis, db):
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
+
+
+def test_a_missing_limits_alias_degrades_instead_of_failing(article, settings):
+    settings.CACHES = {"default": settings.CACHES["default"]}  # e.g. an old settings override
+    cachesafe.reset()
+    response = Client().post("/articles/cache-failure-article/feedback/", {"helpful": "yes"})
+    assert response.status_code == 303
