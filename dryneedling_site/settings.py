@@ -68,6 +68,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers' probes get the health report, not a redirect or a Host check.
+    "dryneedling_site.core.middleware.HealthCheckMiddleware",
+    # A lost database connection answers 503 with Retry-After (core/views.py), never a 500.
+    "dryneedling_site.core.middleware.DatabaseUnavailableMiddleware",
+    # Outermost on the way out: a response setting a cookie is never Cache-Control: public.
+    "dryneedling_site.core.middleware.PrivateWhenSettingCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -126,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database server answers 503 within seconds, before gunicorn's worker timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -225,15 +234,46 @@ AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,
 # which multi-worker deployments need so that an edit invalidates pages everywhere at once.
+# "default" holds pages and content versions; "limits" holds rate-limit counters, apart, so a
+# churn of pages can never evict them. Every call goes through core/cachesafe.py's breaker; the
+# short timeouts (REDIS_TIMEOUT seconds, no retries) bound what a hung Redis costs.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    _redis_options = {
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
+        "retry": Retry(NoBackoff(), 0),
+        "health_check_interval": 30,
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_options,
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "limits",
+            "OPTIONS": _redis_options,
+        },
+    }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
             "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
+        },
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limits",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
     }
 # Whole public pages for anonymous visitors (core/pagecache.py): how long the server keeps a
 # copy (any content edit invalidates at once), and how long browsers and CDNs may reuse it.

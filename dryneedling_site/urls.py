@@ -35,5 +35,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
+# A database outage raised anywhere is a 503 with Retry-After, not a 500.
+handler500 = "dryneedling_site.core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

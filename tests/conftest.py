@@ -46,12 +46,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (pages, rate limits)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (pages, rate limits) and closed cache breakers."""
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    from dryneedling_site.core import cachesafe
+
+    def clear() -> None:
+        cachesafe.reset()
+        for alias in settings.CACHES:
+            caches[alias].clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

@@ -12,4 +12,4 @@ class ArticlesConfig(AppConfig):
 
         from .models import Article, Reference, SitePage
 
-        invalidate_pages_on_change(Article, Reference, SitePage)
+        invalidate_pages_on_change(Article, Reference, SitePage, scope="articles")

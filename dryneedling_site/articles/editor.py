@@ -10,13 +10,20 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dryneedling_site.core import cachesafe
+
 from .images import ImageRejected, store_article_image
-from .markdown import render
+from .markdown import MAX_SOURCE_CHARACTERS, MarkdownTooComplex, render
 
 EDIT_PERMISSION = "articles.change_article"
-MAX_PREVIEW_CHARACTERS = 200_000
+MAX_PREVIEW_CHARACTERS = MAX_SOURCE_CHARACTERS
+# The body is form-encoded: up to 3 bytes of UTF-8 a character, "%XX" for each byte.
+MAX_PREVIEW_BYTES = MAX_PREVIEW_CHARACTERS * 9 + 1024
+# Previews per editor a minute: the editor asks after each pause in typing (500 ms).
+PREVIEW_RATE_LIMIT = (60, 60)
 
 
 def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,11 +43,33 @@ def editor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 @require_POST
 @editor_required
 def markdown_preview(request: HttpRequest) -> HttpResponse:
-    """The same render-and-sanitize function as the public page, so the preview cannot lie."""
+    """The same render-and-sanitize function as the public page, so the preview cannot lie.
+
+    Bounded: a size limit before the body is read, and a per-editor rate limit, so an
+    editor's typing can never stall the public site.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = MAX_PREVIEW_BYTES + 1
+    if length > MAX_PREVIEW_BYTES:
+        return _plain(_("The text is too long to preview."), 413)
+    limit, window = PREVIEW_RATE_LIMIT
+    if cachesafe.guarded("limits").count(f"editor:preview:{request.user.pk}", window) > limit:
+        response = _plain(_("Too many previews at once. The preview will update in a minute."), 429)
+        response["Retry-After"] = str(window)
+        return response
     content = request.POST.get("content", "")
     if len(content) > MAX_PREVIEW_CHARACTERS:
-        return HttpResponse("The text is too long to preview.", status=400, content_type="text/plain")
-    return HttpResponse(render(content))
+        return _plain(_("The text is too long to preview."), 400)
+    try:
+        return HttpResponse(render(content))
+    except MarkdownTooComplex as refusal:
+        return _plain(str(refusal), 400)
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 @require_POST

@@ -17,6 +17,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from .markdown import MarkdownTooComplex, check_complexity
 from .models import Article, Reference, SitePage, content_fingerprint, default_next_review
 
 REQUIRED = ("slug", "title", "summary", "position")
@@ -113,6 +114,10 @@ def parse_file(path: Path) -> dict:
         raise ContentError(path, "related", "must be a list of article slugs")
     if not post.content.strip():
         raise ContentError(path, "body", "the article has no text after the front matter")
+    try:
+        check_complexity(post.content)
+    except MarkdownTooComplex as refusal:
+        raise ContentError(path, "body", str(refusal)) from None
 
     return {
         "slug": slug,

@@ -6,6 +6,7 @@ import re
 
 import markdown
 import nh3
+from django.utils.translation import gettext as _
 from markdown.extensions.toc import slugify
 
 ALLOWED_TAGS = {
@@ -49,6 +50,40 @@ _TAG = re.compile(r"<[^>]+>")
 RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-help", "related"}
 
 
+# Python-Markdown's link parsing is quadratic in the "[" of one paragraph, and deep nesting
+# recurses: these bounds keep any accepted text well under a second (measured: README).
+MAX_SOURCE_CHARACTERS = 200_000
+MAX_BRACKETS = 3_000
+MAX_BRACKETS_PER_PARAGRAPH = 100
+MAX_NESTING = 8
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_LINE_START = re.compile(r"[ \t>]*")
+
+
+class MarkdownTooComplex(ValueError):
+    """The text would take too long to render; the message tells the editor what to change."""
+
+
+def check_complexity(source: str) -> None:
+    """Refuse text that would take too long to render, with a message an editor can act on."""
+    if len(source) > MAX_SOURCE_CHARACTERS:
+        raise MarkdownTooComplex(_("The text is too long: at most %d characters.") % MAX_SOURCE_CHARACTERS)
+    if source.count("[") > MAX_BRACKETS:
+        raise MarkdownTooComplex(_("The text has too many “[” characters: at most %d.") % MAX_BRACKETS)
+    for paragraph in _PARAGRAPH_BREAK.split(source):
+        if paragraph.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+            raise MarkdownTooComplex(
+                _("A paragraph has too many “[” characters (at most %d): split it up.")
+                % MAX_BRACKETS_PER_PARAGRAPH
+            )
+    for line in source.split("\n"):
+        start = _LINE_START.match(line).group().expandtabs(4)
+        if start.count(">") > MAX_NESTING or len(start.replace(">", "")) > 4 * MAX_NESTING:
+            raise MarkdownTooComplex(
+                _("Quotes or lists are nested too deeply: at most %d levels.") % MAX_NESTING
+            )
+
+
 def _heading_id(value: str, separator: str) -> str:
     anchor = slugify(value, separator) or "section"
     return f"{anchor}-section" if anchor in RESERVED_IDS else anchor
@@ -71,8 +106,10 @@ def render(source: str) -> str:
 
     Headings get ids (for "On this page"); only http, https and mailto links survive;
     scripts, event handlers, styles and raw HTML never reach a page; external links get
-    rel="noopener". Pure: same input, same output, no database.
+    rel="noopener". Pure: same input, same output, no database. Raises MarkdownTooComplex
+    for text that would take too long to render.
     """
+    check_complexity(source or "")
     html = _markdown().convert(source or "")
     html = html.replace('<h1 id="', '<h2 id="').replace("</h1>", "</h2>")  # title is the h1
     clean = nh3.clean(

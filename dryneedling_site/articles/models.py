@@ -206,6 +206,14 @@ class Article(models.Model):
 
         if self.next_review_due and self.last_reviewed and self.next_review_due < self.last_reviewed:
             raise ValidationError({"next_review_due": "The next review must come after the last review."})
+        errors = {}
+        for field in ("body", *LINE_LIST_FIELDS):
+            try:
+                markdown.check_complexity(getattr(self, field) or "")
+            except markdown.MarkdownTooComplex as refusal:
+                errors[field] = str(refusal)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def sections(self) -> list[dict[str, str]]:

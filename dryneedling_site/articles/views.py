@@ -22,21 +22,21 @@ def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
     return Article.objects.published()
 
 
-@cache_public_page
+@cache_public_page(scopes=["articles", "clinics"])
 def home(request: HttpRequest) -> HttpResponse:
     """What the site is, the guide in order, and the way to a physical therapist."""
     articles = Article.objects.published().only(*GUIDE_FIELDS)
     return render(request, "core/home.html", {"articles": articles})
 
 
-@cache_public_page
+@cache_public_page(scopes=["articles"])
 def site_page(request: HttpRequest, slug: str) -> HttpResponse:
     """About or Privacy: a staff-edited page about the site itself (1 query)."""
     page = get_object_or_404(SitePage, slug=slug)
     return render(request, "articles/sitepage_detail.html", {"page": page})
 
 
-@method_decorator(cache_public_page, name="dispatch")
+@method_decorator(cache_public_page(scopes=["articles"]), name="dispatch")
 class ArticleListView(ListView):
     """The guide's contents."""
 
@@ -47,7 +47,7 @@ class ArticleListView(ListView):
         return Article.objects.published().only(*GUIDE_FIELDS)
 
 
-@cache_public_page
+@cache_public_page(scopes=["articles"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article with references, related pages and its place in the guide (4 queries)."""
     article = get_object_or_404(

@@ -12,4 +12,4 @@ class ClinicsConfig(AppConfig):
 
         from .models import Clinic, Language, Therapist
 
-        invalidate_pages_on_change(Clinic, Therapist, Language)
+        invalidate_pages_on_change(Clinic, Therapist, Language, scope="clinics")

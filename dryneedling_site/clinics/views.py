@@ -15,7 +15,7 @@ from .models import Clinic, Therapist
 RESULTS_PER_PAGE = 20
 
 
-@cache_public_page
+@cache_public_page(scopes=["clinics"], params=SEARCH_PARAMETERS + ("page",))
 def search(request: HttpRequest) -> HttpResponse:
     """Clinics near a ZIP, a city or the browser's location, nearest first, 20 a page."""
     form = ClinicSearchForm(request.GET or None)
@@ -37,7 +37,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "clinics/clinic_search.html", context)
 
 
-@cache_public_page
+@cache_public_page(scopes=["clinics"], params=SEARCH_PARAMETERS + ("page",))
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
     clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)

@@ -1,9 +1,10 @@
-"""Response headers Django's SecurityMiddleware does not set itself."""
+"""Middleware of the site: security headers, the health probe, database outages."""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 class SecurityHeadersMiddleware:
@@ -24,4 +25,60 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         for name, value in self.headers.items():
             response.headers.setdefault(name, value)
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz first, before the HTTPS redirect and the Host check.
+
+    A load balancer probes over plain HTTP with its own Host header; it must get the health
+    report, not a redirect or a 400.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection into a 503 with Retry-After, never a 500.
+
+    Pages already in the page cache never reach the database, so they are still served.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from .views import is_database_outage, service_unavailable
+
+        if is_database_outage(exception):
+            return service_unavailable(request)
+        return None
+
+
+class PrivateWhenSettingCookiesMiddleware:
+    """A response that sets a cookie belongs to one visitor: never `Cache-Control: public`.
+
+    The page cache already refuses to store or mark public such a response from a view; this
+    also covers cookies a later middleware adds (session, messages, CSRF).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.cookies and "public" in response.get("Cache-Control", ""):
+            del response["Cache-Control"]
+            patch_cache_control(response, private=True, no_store=True)
         return response

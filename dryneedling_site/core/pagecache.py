@@ -1,9 +1,14 @@
 """Whole-page caching for anonymous visitors.
 
 Public pages carry nothing specific to one visitor (no cookies, no CSRF token, no
-feedback state), so one rendered copy serves everyone. Each cached copy is keyed by a
-site-wide content version that any staff edit bumps, so the next request after an edit
-renders afresh, on every app server that shares the cache (Redis via REDIS_URL).
+feedback state), so one rendered copy serves everyone. Each cached copy is keyed by the
+content versions of the scopes it shows ("articles", "clinics", ...): a change to a model
+registered for a scope bumps that scope's version after the transaction commits, so the
+next request renders afresh on every app server sharing the cache (Redis via REDIS_URL),
+and pages of other scopes stay cached. A page is keyed only by the GET parameters its view
+declares: junk parameters and their order never make a new entry.
+
+The cache may fail at any time (core/cachesafe.py): pages then render uncached.
 Staff, whose requests carry a session cookie, always get fresh, private pages.
 """
 
@@ -11,46 +16,88 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Iterable
+from functools import partial, wraps
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
-VERSION_KEY = "pages:content-version"
+from . import cachesafe
 
-
-def content_version() -> float:
-    """The time of the last content change (set on first use)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+VERSION_KEY = "pages:version:{scope}"
+_scopes: set[str] = set()
 
 
-def bump_content_version(**signal_kwargs) -> None:
-    """Invalidate every cached page: called when staff change anything a page shows."""
-    cache.set(VERSION_KEY, time.time(), timeout=None)
+def _cache() -> cachesafe.GuardedCache:
+    return cachesafe.guarded("default")
 
 
-def invalidate_pages_on_change(*models: type[Model]) -> None:
-    """Bump the content version whenever a row of these models (or their many-to-many links)
-    is saved or deleted: everything a cached page shows comes from such rows."""
+def registered_scopes() -> list[str]:
+    """Every scope some model was registered for, sorted."""
+    return sorted(_scopes)
+
+
+def content_versions(scopes: Iterable[str]) -> dict[str, float]:
+    """The time of each scope's last content change (set on first use)."""
+    keys = {scope: VERSION_KEY.format(scope=scope) for scope in scopes}
+    stored = _cache().get_many(list(keys.values()))
+    versions = {}
+    for scope, key in keys.items():
+        if key not in stored:
+            _cache().add(key, time.time(), timeout=None)
+            stored[key] = _cache().get(key, time.time())
+        versions[scope] = stored[key]
+    return versions
+
+
+def bump_content_version(scope: str) -> None:
+    """Invalidate every cached page that shows this scope."""
+    _cache().set(VERSION_KEY.format(scope=scope), time.time(), timeout=None)
+
+
+def _bump_every_scope() -> None:
+    # After an outage a bump may have missed the shared cache: start every scope afresh.
+    for scope in registered_scopes():
+        bump_content_version(scope)
+
+
+cachesafe.on_recovery("default", _bump_every_scope)
+
+
+def bump_after_commit(scope: str, using: str = "default") -> None:
+    """Bump the scope once the current transaction commits (at once outside a transaction).
+
+    Bumping before the commit would let a reader arriving mid-save cache the old page again.
+    A bulk write (no signals) calls this once itself.
+    """
+    transaction.on_commit(partial(bump_content_version, scope), using=using, robust=True)
+
+
+def invalidate_pages_on_change(*models: type[Model], scope: str) -> None:
+    """Bump `scope` after any row of these models (or their many-to-many links) is saved or
+    deleted. One line per model that a cached page shows, e.g.
+    `invalidate_pages_on_change(SitePage, scope="pages")`."""
+    _scopes.add(scope)
+
+    def changed(sender: Any, using: str = "default", action: str = "post_", **kwargs: Any) -> None:
+        if action.startswith("post_"):
+            bump_after_commit(scope, using)
+
     for model in models:
         label = model._meta.label
-        post_save.connect(bump_content_version, sender=model, dispatch_uid=f"pages-save-{label}")
-        post_delete.connect(bump_content_version, sender=model, dispatch_uid=f"pages-delete-{label}")
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"pages-save-{label}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"pages-delete-{label}")
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             m2m_changed.connect(
-                bump_content_version, sender=through, dispatch_uid=f"pages-m2m-{through._meta.label}"
+                changed, sender=through, weak=False, dispatch_uid=f"pages-m2m-{through._meta.label}"
             )
 
 
@@ -58,20 +105,50 @@ def _is_anonymous_get(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve anonymous GETs from the shared cache; let browsers and CDNs reuse them briefly."""
+def _declared_query(request: HttpRequest, params: Iterable[str]) -> QueryDict:
+    """Only the parameters the view reads, in the order it declares them."""
+    query = QueryDict(mutable=True)
+    for name in params:
+        if name in request.GET:
+            query.setlist(name, request.GET.getlist(name))
+    query._mutable = False
+    return query
+
+
+def _sets_cookie(request: HttpRequest, response: HttpResponse) -> bool:
+    return bool(response.cookies) or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+
+def cache_public_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    scopes: Iterable[str] | None = None,
+    params: Iterable[str] = (),
+) -> Any:
+    """Serve anonymous GETs from the shared cache; let browsers and CDNs reuse them briefly.
+
+    `scopes`: the content the page shows (default: every registered scope). `params`: the
+    GET parameters the view reads; the view sees only those, and the cache key only those.
+    Use bare (`@cache_public_page`) or with arguments (`@cache_public_page(scopes=[...])`).
+    """
+    if view is None:
+        return lambda function: cache_public_page(function, scopes=scopes, params=params)
+    declared_scopes = tuple(scopes) if scopes is not None else None
+    declared_params = tuple(params)
 
     @wraps(view)
-    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.GET = _declared_query(request, declared_params)
         if not _is_anonymous_get(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
 
-        version = content_version()
-        path_hash = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"pages:{version}:{path_hash}"
-        stored = cache.get(key)
+        versions = content_versions(declared_scopes if declared_scopes is not None else registered_scopes())
+        version_part = ":".join(f"{scope}={versions[scope]}" for scope in sorted(versions))
+        address = f"{get_language()}|{request.path}?{request.GET.urlencode()}"
+        key = f"pages:{hashlib.sha256(f'{version_part}|{address}'.encode()).hexdigest()}"
+        stored = _cache().get(key, memory=False)
         if stored is not None:
             content_type, body = stored
             response = HttpResponse(body, content_type=content_type)
@@ -80,12 +157,21 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            if response.status_code == 200 and not response.cookies:
-                cache.set(key, (response["Content-Type"], response.content), settings.PAGE_CACHE_SECONDS)
+            if response.status_code == 200 and not _sets_cookie(request, response):
+                _cache().set(
+                    key,
+                    (response["Content-Type"], response.content),
+                    settings.PAGE_CACHE_SECONDS,
+                    memory=False,
+                )
             response["X-Page-Cache"] = "miss"
-        if response.status_code == 200:
+        if _sets_cookie(request, response):
+            # A response that sets a cookie belongs to one visitor: never public, never stored.
+            patch_cache_control(response, private=True, no_store=True)
+        elif response.status_code == 200:
             patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_BROWSER_SECONDS)
-            response["Last-Modified"] = http_date(version)
+            if versions:
+                response["Last-Modified"] = http_date(max(versions.values()))
         patch_vary_headers(response, ["Cookie"])
         return response
 

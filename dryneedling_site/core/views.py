@@ -1,22 +1,102 @@
-"""Site-wide endpoints: health check and robots.txt."""
+"""Site-wide endpoints: health check, robots.txt, and the answers when a part is down."""
 
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from . import cachesafe
 
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Answer 200 only when the database answers, so a load balancer drops a broken node."""
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return False
+    return True
+
+
+def _cache_answers() -> bool:
+    # Through the breaker: while it is open, the answer is "no" without waiting on Redis.
+    return bool(
+        cachesafe.guarded("default").call(lambda: caches["default"].get("healthz") or True, fallback=None)
+    )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Each part's state as JSON: 200 while the database answers (a cache outage only
+    degrades the site), 503 when it does not, so a load balancer drops a broken node."""
+    database, cache = _database_answers(), _cache_answers()
+    status = "ok" if database and cache else "degraded" if database else "unavailable"
+    response = JsonResponse(
+        {
+            "status": status,
+            "database": "ok" if database else "unavailable",
+            "cache": "ok" if cache else "unavailable",
+        },
+        status=200 if database else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    """A lost or refused database connection, as opposed to a bug in a query."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON for scripts (the feedback widget), else a page in the site's
+    style. Renders without context processors, so nothing here touches the database."""
+    if request.method == "POST":
+        message = _("We could not save that just now, and nothing was saved. Please try again in a minute.")
+    else:
+        message = _("This page is not available for a moment. Please try again in a minute.")
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse({"ok": False, "error": message}, status=503)
+    else:
+        try:
+            body = loader.render_to_string(
+                "503.html", {"message": message, "site_name": settings.SITE_NAME, "request": request}
+            )
+        except Exception:  # noqa: BLE001 (the outage page itself must never fail)
+            logger.exception("503 page could not be rendered")
+            body = message
+            response = HttpResponse(body, status=503, content_type="text/plain; charset=utf-8")
+        else:
+            response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage anywhere (middleware included) is a 503, not a 500."""
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html"))
+    except Exception:  # noqa: BLE001 (the error page itself must never fail)
+        return HttpResponseServerError("Server error. Please try again later.", content_type="text/plain")
 
 
 @require_GET

@@ -2,22 +2,21 @@
 
 The vote endpoint cannot use Django's CSRF token (article pages carry no per-visitor data,
 so they can be cached whole), so it checks where the request comes from instead. Rate-limit
-counters live only in the cache, keyed by keyed hashes: no address is ever written down.
+counters live only in the "limits" cache, keyed by keyed hashes: no address is ever written down.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from dryneedling_site.core import cachesafe
+
 from .services import visitor_hash
 
-logger = logging.getLogger(__name__)
 SAME_SITE_FETCH = {"same-origin", "none"}
 
 
@@ -70,17 +69,12 @@ def client_network(request: HttpRequest) -> str:
 
 
 def _hits(key: str, window: int) -> int:
-    """Count one more request in a fixed window; works the same on local memory and Redis."""
-    try:
-        cache.add(key, 0, timeout=window)
-        try:
-            return cache.incr(key)
-        except ValueError:  # the window ended between add and incr
-            cache.add(key, 1, timeout=window)
-            return 1
-    except Exception as error:  # a cache outage must not turn feedback into 500s
-        logger.warning("Feedback rate limit not applied, cache unavailable: %s", error)
-        return 0
+    """Count one more request in a fixed window, in the "limits" cache (apart from pages).
+
+    While that cache is down the count goes on in this process's memory (cachesafe), so the
+    limit still holds per app server instead of switching off.
+    """
+    return cachesafe.guarded("limits").count(key, window)
 
 
 def rate_limit_exceeded(request: HttpRequest, visitor: str) -> int | None:

@@ -64,7 +64,9 @@ def test_markdown_is_sanitized_on_save(db):
     assert '<h2 id="hi">Hi</h2>' in page.body_html
 
 
-def test_editor_edits_a_page_and_the_edit_wins_over_load_content(editor_client, guide):
+def test_editor_edits_a_page_and_the_edit_wins_over_load_content(
+    editor_client, guide, django_capture_on_commit_callbacks
+):
     page = SitePage.objects.get(slug="about")
     visitor = Client()
     assert visitor.get("/about/")["X-Page-Cache"] == "miss"
@@ -72,7 +74,8 @@ def test_editor_edits_a_page_and_the_edit_wins_over_load_content(editor_client, 
     form = editor_client.get(f"{ADMIN}{page.pk}/change/")
     assert form.status_code == 200 and "markdownx-editor" in form.content.decode()
     body = page.body + "\nWritten by staff today.\n"
-    response = editor_client.post(f"{ADMIN}{page.pk}/change/", page_form(page, body=body))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"{ADMIN}{page.pk}/change/", page_form(page, body=body))
     assert response.status_code == 302, response.content.decode()[:2000]
     fresh = visitor.get("/about/")
     assert fresh["X-Page-Cache"] == "miss"

@@ -1,6 +1,6 @@
 """Random and hostile feedback posts: never a 5xx, and nothing stored from a refused post."""
 
-from django.core.cache import cache
+from django.core.cache import caches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +34,7 @@ HEADERS = st.fixed_dictionaries(
     fields=FIELDS, headers=HEADERS, slug=st.sampled_from(["needles", "aftercare", "no-such-page", "..%2f"])
 )
 def test_feedback_posts_never_fail_and_refusals_store_nothing(client, guide, fields, headers, slug):
-    cache.clear()  # each example starts under the rate limits
+    caches["limits"].clear()  # each example starts under the rate limits
     client.cookies.clear()
     before = list(Feedback.objects.order_by("pk").values_list("pk", "helpful", "comment"))
     response = client.post(f"/articles/{slug}/feedback/", fields, headers=headers)
