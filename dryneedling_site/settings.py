@@ -6,6 +6,7 @@ One module, configured by environment variables (see README "Configuration" and
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -213,12 +214,25 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
+# Client addresses: the addresses or networks of our own reverse proxies (e.g. "127.0.0.1" when
+# nginx runs on the same machine). The client is the right-most X-Forwarded-For entry that is not
+# one of them; empty (the default) ignores X-Forwarded-For. Used by every limit and by axes.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from _error
+
 # Staff login: django-axes locks a username + address pair after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "dryneedling_site.core.clientip.client_address"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,
 # which multi-worker deployments need so that an edit invalidates pages everywhere at once.
@@ -255,7 +269,4 @@ FEEDBACK_RATE_LIMITS = {
     "visitor": (int(os.environ.get("FEEDBACK_RATE_LIMIT_VISITOR", "20")), 60 * 60),
     "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),
 }
-# Behind a reverse proxy, the header holding the client's address (e.g. "X-Forwarded-For";
-# its last hop is used). Empty: REMOTE_ADDR. Only set it if the proxy overwrites the header.
-FEEDBACK_TRUSTED_PROXY_HEADER = os.environ.get("FEEDBACK_TRUSTED_PROXY_HEADER", "")
 FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))

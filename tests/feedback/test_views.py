@@ -399,11 +399,29 @@ def test_ipv6_visitors_are_limited_by_their_64_network(rf):
     assert client_network(rf.post("/", REMOTE_ADDR="")) == "unknown"
 
 
-def test_behind_a_proxy_the_last_forwarded_hop_is_the_client(rf, settings):
+def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(rf, settings):
     request = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.44")
     assert client_network(request) == "10.0.0.2"
-    settings.FEEDBACK_TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_network(request) == "192.0.2.44"
+
+
+def test_votes_through_one_proxy_are_limited_per_client(client, article, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.FEEDBACK_RATE_LIMITS = {"visitor": (100, 3600), "address": (2, 3600)}
+
+    def vote(forwarded: str) -> int:
+        return (
+            Client()
+            .post(url(article), {"helpful": "yes"}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+            .status_code
+        )
+
+    assert [vote("203.0.113.7") for _ in range(3)] == [303, 303, 429]
+    # Another visitor behind the same proxy is not affected...
+    assert vote("203.0.113.8") == 303
+    # ...and the limited one cannot escape by adding a forged entry on the left.
+    assert vote("198.51.100.99, 203.0.113.7") == 429
 
 
 def test_a_vote_takes_three_queries(client, article):
