@@ -233,6 +233,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "dryneedling_site.core.clientip.client_address"
+AXES_USERNAME_CALLABLE = "dryneedling_site.core.login.attempted_username"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,
 # which multi-worker deployments need so that an edit invalidates pages everywhere at once.
@@ -264,7 +265,8 @@ FEEDBACK_COOKIE_NAME = os.environ.get("FEEDBACK_COOKIE_NAME", "feedback_visitor"
 FEEDBACK_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 FEEDBACK_COOKIE_SECURE = env_bool("FEEDBACK_COOKIE_SECURE", default=HTTPS)
 FEEDBACK_COMMENT_MAX_LENGTH = 1000
-FEEDBACK_MAX_REQUEST_BYTES = 8 * 1024
+# 1,000 characters of 4-byte UTF-8, percent-encoded (12 bytes each), plus the other fields.
+FEEDBACK_MAX_REQUEST_BYTES = 16 * 1024
 FEEDBACK_RATE_LIMITS = {
     "visitor": (int(os.environ.get("FEEDBACK_RATE_LIMIT_VISITOR", "20")), 60 * 60),
     "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),

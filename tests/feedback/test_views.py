@@ -434,3 +434,11 @@ def test_a_vote_takes_three_queries(client, article):
 
     assert statements({"helpful": "yes"}) == ["SELECT", "SELECT", "INSERT"]
     assert statements({"helpful": "no"}) == ["SELECT", "SELECT", "UPDATE"]
+
+
+@pytest.mark.parametrize("text", ["漢" * 1000, "😀" * 1000, "ع" * 1000])
+def test_a_full_length_comment_in_any_script_is_accepted(client, article, text):
+    """1,000 four-byte characters, percent-encoded, fit under the body cap."""
+    response = client.post(url(article), {"helpful": "no", "comment": text, "version": "x" * 40})
+    assert response.status_code == 303
+    assert Feedback.objects.get(article=article).comment == text
