@@ -24,7 +24,8 @@ def search(request: HttpRequest) -> HttpResponse:
         place, radius = form.cleaned_data["place"], form.cleaned_data["radius"]
         results = Clinic.objects.matching(**form.filters).near(place.latitude, place.longitude, radius)
         requested = request.GET.get("page", "")
-        page = Paginator(results, RESULTS_PER_PAGE).get_page(requested)
+        # int() reads "٢" and "２" as 2: only ASCII digits choose a page.
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(requested if requested.isascii() else "")
         context.update(
             place=place,
             radius=radius,
