@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from dryneedling_site.core.siteurl import parse_site_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -151,6 +153,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The public address of the site: the only source of absolute URLs (canonical links, og:url,
+# JSON-LD, robots.txt, sitemaps); never the request's Host header.
+SITE_URL = parse_site_url(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000"))
 
 # Site identity used in titles, Open Graph and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
