@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .widget import COMMENT_LABELS, State
+from .widget import COMMENT_LABELS
 
 ANSWERS = [("yes", "Yes"), ("no", "No")]
 CHOOSE = "Choose Yes or No."
@@ -83,15 +83,3 @@ class FeedbackForm(forms.Form):
     @property
     def first_error(self) -> str:
         return next(iter(error for errors in self.errors.values() for error in errors), "")
-
-
-class ThanksQuery(forms.Form):
-    """The state the thank-you page shows, read from its query string only."""
-
-    answer = forms.ChoiceField(choices=ANSWERS)
-    state = forms.ChoiceField(
-        choices=[(State.ANSWERED, "answered"), (State.COMMENTED, "commented")], required=False
-    )
-
-    def clean_state(self) -> str:
-        return self.cleaned_data["state"] or State.ANSWERED
