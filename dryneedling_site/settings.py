@@ -230,6 +230,12 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # nginx runs on the same machine). The client is the right-most X-Forwarded-For entry that is not
 # one of them; empty (the default) ignores X-Forwarded-For. Used by every limit and by axes.
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+if os.environ.get("FEEDBACK_TRUSTED_PROXY_HEADER"):
+    # Ignoring it silently would put every visitor behind the proxy under one shared limit.
+    raise ImproperlyConfigured(
+        "FEEDBACK_TRUSTED_PROXY_HEADER is no longer read: set DJANGO_TRUSTED_PROXIES to your proxy's "
+        "address (e.g. 127.0.0.1) instead, and remove FEEDBACK_TRUSTED_PROXY_HEADER."
+    )
 for _proxy in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_proxy, strict=False)
