@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from dryneedling_site.core.sitemaps import SiteSitemap
 
 from .models import Clinic
+
+
+@cache
+def _detail_prefix() -> str:
+    """ "/find-a-pt/": reversed once, not 10,000 times a page."""
+    return reverse("clinics:detail", kwargs={"slug": "slug"}).removesuffix("slug/")
 
 
 class ClinicSitemap(SiteSitemap):
@@ -22,6 +30,9 @@ class ClinicSitemap(SiteSitemap):
 
     def items(self) -> QuerySet[Clinic]:
         return Clinic.objects.filter(is_sample=False).only("slug", "updated_at").order_by("pk")
+
+    def location(self, item: Clinic) -> str:
+        return f"{_detail_prefix()}{item.slug}/"
 
     def lastmod(self, item: Clinic) -> datetime:
         return item.updated_at

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import EmptyPage
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import escape
 
 from .pagecache import cache_public_page
 from .siteurl import absolute_url
@@ -55,9 +56,27 @@ def sitemap_index(request: HttpRequest) -> TemplateResponse:
     )
 
 
+def _urlset(urls: list[dict]) -> str:
+    """The sitemap XML, written directly: the template engine took seconds for 10,000 entries."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    ]
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url.get("lastmod"):
+            parts.append(f"<lastmod>{url['lastmod']:%Y-%m-%d}</lastmod>")
+        if url.get("changefreq"):
+            parts.append(f"<changefreq>{url['changefreq']}</changefreq>")
+        if url.get("priority") not in (None, ""):
+            parts.append(f"<priority>{url['priority']}</priority>")
+        parts.append("</url>\n")
+    parts.append("</urlset>\n")
+    return "".join(parts)
+
+
 @x_robots_tag
 @cache_public_page
-def sitemap_section(request: HttpRequest, section: str, page: int) -> TemplateResponse:
+def sitemap_section(request: HttpRequest, section: str, page: int) -> HttpResponse:
     """One page of one section: at most 10,000 addresses."""
     sections = _sections()
     if section not in sections:
@@ -66,4 +85,4 @@ def sitemap_section(request: HttpRequest, section: str, page: int) -> TemplateRe
         urls = sections[section].get_urls(page=page)
     except EmptyPage as error:
         raise Http404("No such sitemap page") from error
-    return TemplateResponse(request, "sitemap.xml", {"urlset": urls}, content_type="application/xml")
+    return HttpResponse(_urlset(urls), content_type="application/xml; charset=utf-8")
