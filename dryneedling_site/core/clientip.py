@@ -24,8 +24,11 @@ def _parse(value: str) -> Address | None:
         address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:  # "fe80::1%eth0": not a client address, and no database column takes it
+            return None
+        if address.ipv4_mapped:
+            return address.ipv4_mapped
     return address
 
 

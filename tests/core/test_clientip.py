@@ -27,6 +27,8 @@ def test_without_trusted_proxies_the_header_is_ignored(rf, settings):
         ("2001:db8::1", "2001:db8::1"),
         ("::ffff:203.0.113.5", "203.0.113.5"),
         ("not-an-address", None),
+        ("fe80::1%eth0", None),
+        ("203.0.113.5, " + "9" * 5000, None),
         # Only our proxies in the chain: the proxy itself is the client.
         ("", "127.0.0.1"),
     ],

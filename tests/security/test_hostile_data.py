@@ -39,7 +39,7 @@ HOSTILE_TEXT = [
 ]
 
 
-def _store_hostile_values(article: Article) -> None:
+def _store_hostile_values(article: Article, settings) -> None:
     url = reverse("feedback:submit", kwargs={"slug": article.slug})
     for number, version in enumerate(HOSTILE_VERSIONS):
         visitor = Client(REMOTE_ADDR=f"192.0.2.{number + 1}")
@@ -49,6 +49,12 @@ def _store_hostile_values(article: Article) -> None:
         visitor = Client(REMOTE_ADDR=f"203.0.113.{number + 1}")
         response = visitor.post(url, {"helpful": "no", "comment": text, "version": HOSTILE_VERSIONS[0]})
         assert response.status_code < 500, text
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for forwarded in ["fe80::1%eth0", "x" * 3000, "::ffff:203.0.113.9", "2001:db8::1, 127.0.0.1"]:
+        response = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).post(
+            reverse("admin:login"), {"username": "someone", "password": "wrong"}
+        )
+        assert response.status_code < 500, forwarded
     login = reverse("admin:login")
     for number, name in enumerate([*HOSTILE_TEXT, "x" * 5000, "admin"]):
         response = Client(REMOTE_ADDR=f"198.51.100.{number + 1}", HTTP_USER_AGENT=name * 3).post(
@@ -61,7 +67,7 @@ def _store_hostile_values(article: Article) -> None:
 def test_every_admin_screen_shows_hostile_values(settings):
     settings.FEEDBACK_RATE_LIMITS = {"visitor": (1000, 3600), "address": (1000, 3600)}
     article = make_article(slug="hostile", title="Hostile")
-    _store_hostile_values(article)
+    _store_hostile_values(article, settings)
     assert Feedback.objects.filter(article=article).exists()
 
     staff = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-123456")
