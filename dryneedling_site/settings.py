@@ -6,6 +6,7 @@ One module, configured by environment variables (see README "Configuration" and
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from dryneedling_site.core.siteurl import parse_site_url
+from dryneedling_site.core.static_headers import add_static_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "dryneedling_site.core.middleware.SecurityHeadersMiddleware",
+    "dryneedling_site.core.middleware.FormCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -155,10 +160,18 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# whitenoise answers static files before the other middleware: give them the same protections,
+# and no "Access-Control-Allow-Origin: *" (nothing on another site needs our files).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The public address of the site: the only source of absolute URLs (canonical links, og:url,
+# JSON-LD, robots.txt, sitemaps); never the request's Host header.
+SITE_URL = parse_site_url(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000"))
 
 # Site identity used in titles, Open Graph and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
@@ -225,12 +238,32 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
+# Client addresses: the addresses or networks of our own reverse proxies (e.g. "127.0.0.1" when
+# nginx runs on the same machine). The client is the right-most X-Forwarded-For entry that is not
+# one of them; empty (the default) ignores X-Forwarded-For. Used by every limit and by axes.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+if os.environ.get("FEEDBACK_TRUSTED_PROXY_HEADER"):
+    # Ignoring it silently would put every visitor behind the proxy under one shared limit.
+    raise ImproperlyConfigured(
+        "FEEDBACK_TRUSTED_PROXY_HEADER is no longer read: set DJANGO_TRUSTED_PROXIES to your proxy's "
+        "address (e.g. 127.0.0.1) instead, and remove FEEDBACK_TRUSTED_PROXY_HEADER."
+    )
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from _error
+
 # Staff login: django-axes locks a username + address pair after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "dryneedling_site.core.clientip.client_address"
+AXES_USERNAME_CALLABLE = "dryneedling_site.core.login.attempted_username"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,
 # which multi-worker deployments need so that an edit invalidates pages everywhere at once.
@@ -293,12 +326,10 @@ FEEDBACK_COOKIE_NAME = os.environ.get("FEEDBACK_COOKIE_NAME", "feedback_visitor"
 FEEDBACK_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 FEEDBACK_COOKIE_SECURE = env_bool("FEEDBACK_COOKIE_SECURE", default=HTTPS)
 FEEDBACK_COMMENT_MAX_LENGTH = 1000
-FEEDBACK_MAX_REQUEST_BYTES = 8 * 1024
+# 1,000 characters of 4-byte UTF-8, percent-encoded (12 bytes each), plus the other fields.
+FEEDBACK_MAX_REQUEST_BYTES = 16 * 1024
 FEEDBACK_RATE_LIMITS = {
     "visitor": (int(os.environ.get("FEEDBACK_RATE_LIMIT_VISITOR", "20")), 60 * 60),
     "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),
 }
-# Behind a reverse proxy, the header holding the client's address (e.g. "X-Forwarded-For";
-# its last hop is used). Empty: REMOTE_ADDR. Only set it if the proxy overwrites the header.
-FEEDBACK_TRUSTED_PROXY_HEADER = os.environ.get("FEEDBACK_TRUSTED_PROXY_HEADER", "")
 FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))

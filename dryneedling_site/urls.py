@@ -3,21 +3,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
-from dryneedling_site.articles.sitemaps import ArticleSitemap, SitePageSitemap, StaticViewSitemap
-from dryneedling_site.clinics.sitemaps import ClinicSitemap
+from dryneedling_site.core import sitemaps
 from dryneedling_site.core import views as core_views
-
-sitemaps = {
-    "pages": StaticViewSitemap,
-    "articles": ArticleSitemap,
-    "clinics": ClinicSitemap,
-    "site-pages": SitePageSitemap,
-}
 
 urlpatterns = [
     path("", article_views.home, name="home"),
@@ -30,7 +21,8 @@ urlpatterns = [
     path("about/", article_views.site_page, {"slug": "about"}, name="about"),
     path("privacy/", article_views.site_page, {"slug": "privacy"}, name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-section"),
     path("robots.txt", core_views.robots_txt, name="robots"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

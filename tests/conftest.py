@@ -42,6 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
+    # Absolute URLs come from configuration, never from the test client's Host ("testserver").
+    settings.SITE_URL = "https://guide.example.org"
 
 
 @pytest.fixture(autouse=True)

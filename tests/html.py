@@ -38,3 +38,10 @@ def json_ld(html: str) -> dict:
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
     assert block, "no JSON-LD on the page"
     return json.loads(block.group(1))
+
+
+def all_sitemaps(client) -> str:
+    """The sitemap index and every sitemap page it lists, as one text (paths from the index)."""
+    index = client.get("/sitemap.xml").content.decode()
+    pages = re.findall(r"<loc>https?://[^/<]+(/[^<]*)</loc>", index)
+    return index + "".join(client.get(path).content.decode() for path in pages)

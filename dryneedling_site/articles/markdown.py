@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import re
 
 import markdown
@@ -124,5 +125,12 @@ def render(source: str) -> str:
 
 
 def headings(html: str) -> list[dict[str, str]]:
-    """The h2 sections of rendered HTML, for the page's "On this page" list."""
-    return [{"id": anchor, "title": _TAG.sub("", title).strip()} for anchor, title in _H2.findall(html)]
+    """The h2 sections of rendered HTML, for the page's "On this page" list.
+
+    Titles are plain text (entities decoded: "Heat & ice", not "Heat &amp; ice"); the
+    template escapes them once.
+    """
+    return [
+        {"id": anchor, "title": html_text.unescape(_TAG.sub("", title)).strip()}
+        for anchor, title in _H2.findall(html)
+    ]

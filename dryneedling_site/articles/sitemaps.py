@@ -2,29 +2,30 @@
 
 from datetime import datetime
 
-from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
+
+from dryneedling_site.core.sitemaps import SiteSitemap
 
 from .models import Article, SitePage
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.8
 
     def items(self) -> QuerySet[Article]:
-        return Article.objects.published()
+        return Article.objects.published().order_by("position", "pk")
 
     def lastmod(self, item: Article) -> datetime:
         return item.updated_at
 
 
-class StaticViewSitemap(Sitemap):
-    """Pages that are not rows: the home page and the guide's contents."""
+class StaticViewSitemap(SiteSitemap):
+    """Pages that are not rows: the home page, the guide's contents and Find a PT."""
 
     priority = 1.0
-    url_names = ["home", "articles:list"]
+    url_names = ["home", "articles:list", "clinics:search"]
 
     def items(self) -> list[str]:
         return self.url_names
@@ -33,7 +34,7 @@ class StaticViewSitemap(Sitemap):
         return reverse(item)
 
 
-class SitePageSitemap(Sitemap):
+class SitePageSitemap(SiteSitemap):
     """About and Privacy, once staff (or load_content) have created them."""
 
     changefreq = "yearly"

@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
+from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, SitePage
 
@@ -66,7 +67,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     index = slugs.index(article.slug) if article.slug in slugs else None
     previous_article = guide[index - 1] if index else None
     next_article = guide[index + 1] if index is not None and index + 1 < len(guide) else None
-    canonical = request.build_absolute_uri(article.get_absolute_url())
+    canonical = absolute_url(article.get_absolute_url())
     return render(
         request,
         "articles/article_detail.html",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
 
 from . import geo
 from .models import Language
@@ -26,6 +29,23 @@ SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling",
 MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
 YOUR_LOCATION = "your location"
 _LOCATION_PROBLEM = "We could not use your location. Type your ZIP code or city instead."
+_LOOK_ALIKE = gettext_lazy(
+    "Type the ZIP code with the digits 0 to 9, and the city in plain letters, like 97201 or Portland, OR."
+)
+# A coordinate as the "Use my location" button sends it: ASCII only, no exponent, no "nan".
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?", re.ASCII)
+
+
+def has_look_alikes(text: str) -> bool:
+    """Digits from other scripts (٩٧٢٠١), full-width forms (９７２０１) and other compatibility
+    characters that read like ASCII. The ZIP data's Rust extension panics on them, so they
+    are refused before anything looks the text up."""
+    for char in text:
+        if char.isascii():
+            continue
+        if unicodedata.category(char) in ("Nd", "No", "Nl") or unicodedata.normalize("NFKC", char).isascii():
+            return True
+    return False
 
 
 def next_radius(miles: int) -> int | None:
@@ -87,6 +107,12 @@ class ClinicSearchForm(forms.Form):
         super().__init__(data, **{"label_suffix": "", **kwargs})
         self.location_choices: tuple[geo.Place, ...] = ()
 
+    def clean_location(self) -> str:
+        value = self.cleaned_data["location"]
+        if has_look_alikes(value):
+            raise forms.ValidationError(_LOOK_ALIKE, code="look_alike")
+        return value
+
     def clean(self) -> dict:
         """Where to search from: the typed location wins; else the browser's lat/lon; else ask."""
         cleaned = super().clean()
@@ -106,10 +132,9 @@ class ClinicSearchForm(forms.Form):
         return cleaned
 
     def _browser_place(self, lat_text: str, lon_text: str) -> geo.Place | None:
-        try:
+        lat = lon = math.nan
+        if _COORDINATE.fullmatch(lat_text) and _COORDINATE.fullmatch(lon_text):
             lat, lon = float(lat_text), float(lon_text)
-        except ValueError:
-            lat = lon = math.nan
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             self.add_error("location", _LOCATION_PROBLEM)
             return None

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from dryneedling_site.core.pagecache import cache_public_page
+from dryneedling_site.core.siteurl import absolute_url
 
 from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
 from .models import Clinic, Therapist
@@ -19,12 +20,13 @@ RESULTS_PER_PAGE = 20
 def search(request: HttpRequest) -> HttpResponse:
     """Clinics near a ZIP, a city or the browser's location, nearest first, 20 a page."""
     form = ClinicSearchForm(request.GET or None)
-    context: dict = {"form": form, "canonical_url": request.build_absolute_uri(reverse("clinics:search"))}
+    context: dict = {"form": form, "canonical_url": absolute_url(reverse("clinics:search"))}
     if form.is_valid():
         place, radius = form.cleaned_data["place"], form.cleaned_data["radius"]
         results = Clinic.objects.matching(**form.filters).near(place.latitude, place.longitude, radius)
         requested = request.GET.get("page", "")
-        page = Paginator(results, RESULTS_PER_PAGE).get_page(requested)
+        # int() reads "٢" and "２" as 2: only ASCII digits choose a page.
+        page = Paginator(results, RESULTS_PER_PAGE).get_page(requested if requested.isascii() else "")
         context.update(
             place=place,
             radius=radius,
@@ -41,7 +43,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
     clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)
-    canonical = request.build_absolute_uri(clinic.get_absolute_url())
+    canonical = absolute_url(clinic.get_absolute_url())
     return render(
         request,
         "clinics/clinic_detail.html",

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .siteurl import page_url
+
 
 def site(request: HttpRequest) -> dict[str, str]:
-    """Expose the site's name so templates never hard-code it."""
-    return {"site_name": settings.SITE_NAME}
+    """The site's name, and the page's canonical address from DJANGO_SITE_URL (not Host)."""
+    return {"site_name": settings.SITE_NAME, "page_url": page_url(request)}

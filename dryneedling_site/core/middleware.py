@@ -1,10 +1,15 @@
-"""Middleware of the site: security headers, the health probe, database outages."""
+"""Middleware of the site: security headers, the health probe, database outages, form charsets."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
+
+logger = logging.getLogger(__name__)
 
 
 class SecurityHeadersMiddleware:
@@ -82,3 +87,33 @@ class PrivateWhenSettingCookiesMiddleware:
             del response["Cache-Control"]
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class FormCharsetMiddleware:
+    """Answer a form body declared in a charset other than UTF-8 with the site's own 400.
+
+    Django refuses such a body (a form is UTF-8 by definition) by raising BadRequest when a
+    view first reads request.POST, which gives an unstyled page and a traceback in the log.
+    Checked here first, it is one warning line and the site's 400 page (JSON when the client
+    asked for JSON, like the feedback widget).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if (
+            request.content_type == "application/x-www-form-urlencoded"
+            and charset is not None
+            and charset.strip().lower() != "utf-8"
+        ):
+            logger.warning("Refused a form body in charset %r: %s", charset[:40], request.path[:200])
+            message = gettext("Your browser sent the form in a text encoding we cannot read.")
+            if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+                response = JsonResponse({"ok": False, "error": message}, status=400)
+            else:
+                response = render(request, "400.html", status=400)
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return self.get_response(request)

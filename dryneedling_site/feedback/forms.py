@@ -7,11 +7,14 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from .widget import COMMENT_LABELS, State
+from .widget import COMMENT_LABELS
 
 ANSWERS = [("yes", "Yes"), ("no", "No")]
 CHOOSE = "Choose Yes or No."
+# No article version can be older than the site; anything outside the range is junk.
+VERSION_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class FeedbackForm(forms.Form):
@@ -58,27 +61,25 @@ class FeedbackForm(forms.Form):
         return text
 
     def clean_version(self) -> dt.datetime | None:
+        """When the article shown was saved: an aware ISO time between 2000 and tomorrow.
+
+        Anything else (year 9999 with a -14:00 offset, non-ASCII digits...) is dropped, so
+        every stored value can be converted to UTC and shown in the admin.
+        """
         value = self.cleaned_data["version"]
-        if not value or len(value) > 40:
+        if not value or len(value) > 40 or not value.isascii():
             return None
         try:
             shown = dt.datetime.fromisoformat(value)
-        except ValueError:
+            if shown.tzinfo is None:
+                return None
+            shown = shown.astimezone(dt.UTC)
+        except (ValueError, OverflowError):
             return None
-        return shown if shown.tzinfo else None
+        if not VERSION_EARLIEST <= shown <= timezone.now() + dt.timedelta(days=1):
+            return None
+        return shown
 
     @property
     def first_error(self) -> str:
         return next(iter(error for errors in self.errors.values() for error in errors), "")
-
-
-class ThanksQuery(forms.Form):
-    """The state the thank-you page shows, read from its query string only."""
-
-    answer = forms.ChoiceField(choices=ANSWERS)
-    state = forms.ChoiceField(
-        choices=[(State.ANSWERED, "answered"), (State.COMMENTED, "commented")], required=False
-    )
-
-    def clean_state(self) -> str:
-        return self.cleaned_data["state"] or State.ANSWERED

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from dryneedling_site.core import cachesafe
+from dryneedling_site.core.clientip import client_address
 
 from .services import visitor_hash
 
@@ -52,18 +53,13 @@ def is_too_large(request: HttpRequest) -> bool:
 def client_network(request: HttpRequest) -> str:
     """The address a limit applies to: IPv4 as is, IPv6 by its /64 (one household or phone).
 
-    REMOTE_ADDR unless FEEDBACK_TRUSTED_PROXY_HEADER names the header our own proxy sets, in
-    which case its last hop (the one that proxy added) is the client.
+    Who the client is comes from the site's one rule (core.clientip, DJANGO_TRUSTED_PROXIES).
     """
-    header = settings.FEEDBACK_TRUSTED_PROXY_HEADER
-    raw = request.headers.get(header, "").split(",")[-1] if header else request.META.get("REMOTE_ADDR", "")
-    try:
-        address = ipaddress.ip_address(raw.strip())
-    except ValueError:
+    raw = client_address(request)
+    if raw is None:
         return "unknown"
+    address = ipaddress.ip_address(raw)
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
 

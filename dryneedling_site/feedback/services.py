@@ -83,6 +83,15 @@ def feedback_record(
     return write()
 
 
+def visitor_answer(article: Article, visitor: str) -> Feedback | None:
+    """This visitor's own answer on an article (found by the hash of their cookie token)."""
+    return (
+        Feedback.objects.filter(article=article, visitor_hash=visitor_hash(visitor))
+        .only("helpful", "comment", "answered_at", "commented_at")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Tally:
     """Yes and No answers over some period, with the share that found the article helpful."""

@@ -1,12 +1,12 @@
 """The vote endpoint and its thank-you page. Thin: check, validate, call the service, answer.
 
 Answers are JSON when the request asks for it (the enhanced widget), otherwise a redirect to
-the thank-you page (post/redirect/get), so the widget works without JavaScript.
+the thank-you page (post/redirect/get), so the widget works without JavaScript. That page's
+address is the same for everyone (no answer in it): access logs keep addresses next to the
+time and client, and an answer about a health page does not belong there.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 from dryneedling_site.articles.models import Article
 
 from . import guards
-from .forms import FeedbackForm, ThanksQuery
-from .services import feedback_record, is_visitor_token, new_visitor_token
+from .forms import FeedbackForm
+from .services import feedback_record, is_visitor_token, new_visitor_token, visitor_answer
 from .widget import State, WidgetState
 
 
@@ -66,9 +66,8 @@ def _accepted(
             }
         )
     else:
-        query = urlencode({"answer": state.answer, "state": state.state})
         thanks = reverse("feedback:thanks", kwargs={"slug": article.slug})
-        response = HttpResponseRedirect(f"{thanks}?{query}#feedback", status=303)
+        response = HttpResponseRedirect(f"{thanks}#feedback", status=303)
     if visitor:
         response.set_cookie(
             settings.FEEDBACK_COOKIE_NAME,
@@ -178,14 +177,16 @@ def _invalid(request: HttpRequest, article: Article, form: FeedbackForm) -> Http
 def feedback_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """The thank-you state after a form post without JavaScript, with the comment box.
 
-    Shows only what its query string says, never anything stored, so one visitor's comment
-    cannot be shown to another.
+    Reads the visitor's own answer through their private cookie (never from the address);
+    it shows their Yes or No, never a comment's text.
     """
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    query = ThanksQuery(request.GET)
-    if not query.is_valid():
+    cookie = request.COOKIES.get(settings.FEEDBACK_COOKIE_NAME)
+    row = visitor_answer(article, cookie) if is_visitor_token(cookie) else None
+    if row is None:
         return HttpResponseRedirect(f"{article.get_absolute_url()}#feedback")
-    state = WidgetState(query.cleaned_data["state"], query.cleaned_data["answer"])
+    commented = bool(row.comment and row.commented_at and row.commented_at >= row.answered_at)
+    state = WidgetState(State.COMMENTED if commented else State.ANSWERED, "yes" if row.helpful else "no")
     response = render(request, "feedback/feedback_page.html", {"article": article, "feedback_widget": state})
     response["X-Robots-Tag"] = "noindex"
     return response

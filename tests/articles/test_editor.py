@@ -43,11 +43,14 @@ def upload(client, name: str, data: bytes, content_type: str):
     )
 
 
-def test_anonymous_preview_and_upload_go_to_login_and_store_nothing(client, db, media_root):
-    assert client.post(PREVIEW, {"content": "hi"}).status_code == 302
-    response = upload(client, "a.png", png_with_gps(), "image/png")
-    assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+def test_anonymous_preview_and_upload_are_refused_without_revealing_the_admin(client, db, media_root):
+    for response in [
+        client.post(PREVIEW, {"content": "hi"}),
+        upload(client, "a.png", png_with_gps(), "image/png"),
+    ]:
+        assert response.status_code == 403
+        assert "Location" not in response
+        assert "/admin/" not in response.content.decode()
     assert stored_files(media_root) == []
 
 

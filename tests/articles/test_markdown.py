@@ -73,6 +73,11 @@ def test_headings_get_ids_for_contents_and_avoid_page_ids():
     assert '<h3 id="detail">' in html
 
 
+def test_heading_titles_are_plain_text_escaped_once_on_the_page():
+    html = render('## Heat & ice\n\n## Use <b>less</b> & "more"\n')
+    assert [h["title"] for h in headings(html)] == ["Heat & ice", 'Use <b>less</b> & "more"']
+
+
 def test_render_is_pure_and_handles_empty():
     assert render("") == ""
     assert render("Same") == render("Same")

@@ -9,6 +9,7 @@ from django.test import Client
 
 from dryneedling_site.articles.models import SitePage
 from tests.conftest import FIXTURE_ARTICLES, FIXTURE_PAGES
+from tests.html import all_sitemaps
 
 ADMIN = "/admin/articles/sitepage/"
 
@@ -47,9 +48,9 @@ def test_missing_page_is_a_404_not_an_error(client, db):
 
 
 def test_pages_are_in_the_sitemap(client, guide):
-    body = client.get("/sitemap.xml").content.decode()
-    assert "<loc>http://testserver/about/</loc>" in body
-    assert "<loc>http://testserver/privacy/</loc>" in body
+    body = all_sitemaps(client)
+    assert "<loc>https://guide.example.org/about/</loc>" in body
+    assert "<loc>https://guide.example.org/privacy/</loc>" in body
 
 
 def test_markdown_is_sanitized_on_save(db):

@@ -28,7 +28,7 @@ def test_article_page_has_everything_a_patient_needs(client, guide, django_asser
     assert html.count("<h1") == 1
     assert f"<title>{article.title} | " in html
     assert f'<meta name="description" content="{article.summary}">' in html
-    assert '<link rel="canonical" href="http://testserver/articles/side-effects/">' in html
+    assert '<link rel="canonical" href="https://guide.example.org/articles/side-effects/">' in html
     assert '<meta property="og:type" content="article">' in html
     assert "On this page" in html
     for section in article.sections:
@@ -75,7 +75,7 @@ def test_article_structured_data(client, guide):
     data = json_ld(client.get("/articles/needles/").content.decode())
     assert data["@type"] == "MedicalWebPage"
     assert data["about"]["name"] == "Dry needling"
-    assert data["url"] == "http://testserver/articles/needles/"
+    assert data["url"] == "https://guide.example.org/articles/needles/"
 
 
 def test_structured_data_cannot_break_out_of_its_script(client, db):

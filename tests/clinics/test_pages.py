@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.html import json_ld
+from tests.html import all_sitemaps, json_ld
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_clinic_page_shows_how_to_reach_the_clinic_and_who_works_there(
     assert "<iframe" not in page  # no embedded map
     assert "Sample listing" not in page
     assert (
-        '<link rel="canonical" href="http://testserver/find-a-pt/riverside-physical-therapy-portland-or/">'
+        '<link rel="canonical" href="https://guide.example.org/find-a-pt/riverside-physical-therapy-portland-or/">'
         in page
     )
 
@@ -50,7 +50,7 @@ def test_clinic_page_describes_the_clinic_for_search_engines(client, riverside):
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "MedicalClinic"
     assert data["name"] == "Riverside Physical Therapy"
-    assert data["url"] == "http://testserver/find-a-pt/riverside-physical-therapy-portland-or/"
+    assert data["url"] == "https://guide.example.org/find-a-pt/riverside-physical-therapy-portland-or/"
     assert data["telephone"] == "+1-503-555-0134"
     assert data["address"] == {
         "@type": "PostalAddress",
@@ -87,7 +87,8 @@ def test_sample_clinic_is_labelled_and_kept_out_of_search_engines(client, make_c
     assert "This clinic and its staff are not real. Its phone number and website are placeholders." in page
     assert '<meta name="robots" content="noindex">' in page
     assert json_ld(page)["description"].startswith("Sample listing")
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = all_sitemaps(client)
+    assert "/sitemap-clinics-1.xml" in sitemap
     assert "sample-harbor-pt" not in sitemap
 
 
@@ -113,9 +114,9 @@ def test_unknown_clinic_is_not_found(client, db):
 
 
 def test_sitemap_lists_the_search_and_real_clinics(client, riverside):
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert "<loc>http://testserver/find-a-pt/</loc>" in sitemap
-    assert "<loc>http://testserver/find-a-pt/riverside-physical-therapy-portland-or/</loc>" in sitemap
+    sitemap = all_sitemaps(client)
+    assert "<loc>https://guide.example.org/find-a-pt/</loc>" in sitemap
+    assert "<loc>https://guide.example.org/find-a-pt/riverside-physical-therapy-portland-or/</loc>" in sitemap
 
 
 def test_main_navigation_marks_find_a_pt_as_current_only_on_the_search(client, riverside):

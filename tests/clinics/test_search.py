@@ -230,7 +230,10 @@ def test_paging_through_results(client, make_clinic):
     assert '<ol class="results-list" start="41">' in third.content.decode()
 
 
-@pytest.mark.parametrize(("requested", "shown"), [("abc", 1), ("9999", 2), ("0", 2), ("-1", 2), ("1.5", 1)])
+@pytest.mark.parametrize(
+    ("requested", "shown"),
+    [("abc", 1), ("9999", 2), ("0", 2), ("-1", 2), ("1.5", 1), ("٢", 1), ("２", 1), ("𝟐", 1)],
+)
 def test_a_page_that_does_not_exist_shows_a_real_page_and_says_so(client, make_clinic, requested, shown):
     for number in range(25):
         make_clinic(at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 0))
@@ -278,6 +281,15 @@ def test_no_results_at_the_largest_radius_offers_no_larger_one(client, db):
         ({"lat": "40.7"}, "location", "We could not use your location"),
         ({"lat": "nan", "lon": "inf"}, "location", "We could not use your location"),
         ({"lat": "north", "lon": "west"}, "location", "We could not use your location"),
+        ({"lat": "٤٠.٧", "lon": "-٧٣.٩٩"}, "location", "We could not use your location"),
+        ({"lat": "４０.７", "lon": "-73.99"}, "location", "We could not use your location"),
+        ({"lat": "4e1", "lon": "-73.99"}, "location", "We could not use your location"),
+        ({"location": "٩٧٢٠١"}, "location", "with the digits 0 to 9"),
+        ({"location": "９７２０１"}, "location", "with the digits 0 to 9"),
+        ({"location": "𝟗𝟕𝟐𝟎𝟏"}, "location", "with the digits 0 to 9"),
+        ({"location": "Portland, ＯＲ"}, "location", "with the digits 0 to 9"),
+        ({"location": "10001", "radius": "２５"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
+        ({"location": "10001", "radius": "٢٥"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
     ],
 )
 def test_bad_input_is_a_form_error_next_to_its_field(client, make_clinic, params, field, message):

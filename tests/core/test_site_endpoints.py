@@ -1,5 +1,7 @@
 from django.db import DatabaseError
 
+from tests.html import all_sitemaps
+
 
 def test_healthz_ok(client, db):
     response = client.get("/healthz")
@@ -22,15 +24,15 @@ def test_robots_points_to_sitemap_and_does_not_reveal_the_admin(client, db, sett
     text = client.get("/robots.txt").content.decode()
     assert "admin" not in text
     assert "Disallow: /editor/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Sitemap: https://guide.example.org/sitemap.xml" in text
 
 
 def test_sitemap_lists_published_articles_only(client, guide):
     from tests.factories import make_article
 
     make_article(slug="secret-draft", published=False)
-    body = client.get("/sitemap.xml").content.decode()
-    assert "http://testserver/articles/what-is-dry-needling/" in body
-    assert "http://testserver/articles/aftercare/" in body
+    body = all_sitemaps(client)
+    assert "https://guide.example.org/articles/what-is-dry-needling/" in body
+    assert "https://guide.example.org/articles/aftercare/" in body
     assert "secret-draft" not in body
-    assert "<loc>http://testserver/</loc>" in body
+    assert "<loc>https://guide.example.org/</loc>" in body

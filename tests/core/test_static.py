@@ -38,3 +38,18 @@ def test_collectstatic_writes_hashed_and_compressed_files(tmp_path):
         env={**env, "DJANGO_SETTINGS_MODULE": "dryneedling_site.settings"},
     ).stdout.strip()
     assert url == "/static/" + hashed_css
+
+
+def test_static_files_carry_security_headers_and_no_wildcard_cors(settings):
+    from django.test import Client
+
+    settings.WHITENOISE_USE_FINDERS = True
+    for path in ("/static/css/site.css", "/static/img/favicon.svg", "/static/js/feedback.js"):
+        response = Client().get(path, HTTP_ORIGIN="https://evil.example")
+        assert response.status_code == 200, path
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "default-src 'none'" in response["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert "Access-Control-Allow-Origin" not in response

@@ -1,0 +1,354 @@
+"""The shipped deploy/nginx.conf, run by a real nginx in front of gunicorn, driven over TLS.
+
+Only the ports, the certificate and the folders are changed for the run; everything else is
+the file the README tells you to install. Clients connect from different loopback addresses
+(127.0.0.x), as different visitors would. Without nginx this module is skipped, except in CI
+(CI=true), where a missing nginx is a failure.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+pytestmark = pytest.mark.nginx
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+HOST = "guide.example.org"
+HTTPS_PORT, HTTP_PORT, APP_PORT = 7210, 7211, 7212
+ADDRESS_LIMIT = 3
+ARTICLE = "test-needles"
+PASSWORD = "right-horse-battery-staple"
+
+if NGINX is None:
+    if os.environ.get("CI") == "true":
+        pytest.fail("nginx is not installed, and CI must run the nginx tests", pytrace=False)
+    pytest.skip("nginx is not installed (apt-get install nginx)", allow_module_level=True)
+
+
+def _site_config(scratch: Path) -> str:
+    """deploy/nginx.conf with this run's ports and folders; fails if the file drifts."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    replacements = {
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{HTTPS_PORT} ssl http2;",
+        "listen 80;": f"listen 127.0.0.1:{HTTP_PORT};",
+        "/etc/letsencrypt/live/guide.example.org/fullchain.pem": str(scratch / "cert.pem"),
+        "/etc/letsencrypt/live/guide.example.org/privkey.pem": str(scratch / "key.pem"),
+        "/srv/guide/media/": f"{scratch / 'media'}/",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{APP_PORT};",
+        "/var/log/nginx/": f"{scratch / 'log'}/",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update this test and the README"
+        text = text.replace(old, new)
+    return text
+
+
+def _main_config(scratch: Path) -> str:
+    """The frame Debian's /etc/nginx/nginx.conf gives a site, in a scratch folder."""
+    temp = scratch / "temp"
+    return f"""
+daemon off;
+pid {scratch}/nginx.pid;
+error_log {scratch}/log/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    gzip on;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+{_site_config(scratch)}
+}}
+"""
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz", headers={"Host": HOST})
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not start on port {port}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """gunicorn (as the systemd unit runs it) behind nginx (the shipped config), production mode."""
+    scratch = Path(tempfile.mkdtemp(prefix="guide-nginx-", dir="/tmp"))
+    for name in ("log", "media", "static", "temp"):
+        (scratch / name).mkdir()
+    # nginx's workers run as an unprivileged user when the tests run as root.
+    for path in (scratch, scratch / "media", scratch / "static"):
+        path.chmod(0o755)
+    (scratch / "temp").chmod(0o777)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}",
+         "-keyout", str(scratch / "key.pem"), "-out", str(scratch / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (scratch / "media" / "articles").mkdir()
+    (scratch / "media" / "articles" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (scratch / "media" / "articles" / "page.html").write_text("<script>alert(1)</script>")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "FEEDBACK_"))}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="dryneedling_site.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="nginx-test-" + "k" * 50,
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SITE_URL=f"https://{HOST}",
+        DJANGO_TRUSTED_PROXIES="127.0.0.1",
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        DJANGO_STATIC_ROOT=str(scratch / "static"),
+        DJANGO_MEDIA_ROOT=str(scratch / "media"),
+        DATABASE_URL=f"sqlite:///{scratch / 'db.sqlite3'}",
+        FEEDBACK_RATE_LIMIT_ADDRESS=str(ADDRESS_LIMIT),
+        FEEDBACK_RATE_LIMIT_VISITOR="1000",
+        AXES_FAILURE_LIMIT="3",
+        GUNICORN_BIND=f"127.0.0.1:{APP_PORT}",
+        WEB_CONCURRENCY="1",  # one process, so the local-memory rate limits count every request
+    )
+    python = sys.executable
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    setup = (
+        "from tests.factories import make_article; from django.contrib.auth.models import User; "
+        f"make_article(slug={ARTICLE!r}, title='Needles'); "
+        f"User.objects.create_superuser('editor', 'e@example.org', {PASSWORD!r})"
+    )
+    subprocess.run(
+        [python, "manage.py", "shell", "-c", setup], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    app_log = (scratch / "log" / "gunicorn.log").open("w")
+    app = subprocess.Popen(
+        [python, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "dryneedling_site.wsgi:application"],
+        cwd=ROOT, env=env, stdout=app_log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    (scratch / "nginx.conf").write_text(_main_config(scratch))
+    proxy = subprocess.Popen(
+        [NGINX, "-c", str(scratch / "nginx.conf"), "-p", str(scratch)],
+        stdout=subprocess.DEVNULL, stderr=(scratch / "log" / "nginx.out").open("w"),
+    )  # fmt: skip
+    try:
+        _wait_for_port(APP_PORT, app, "gunicorn")
+        _wait_for_port(HTTP_PORT, proxy, "nginx")
+        yield {"scratch": scratch, "app": app}
+    finally:
+        _stop(proxy)
+        _stop(app)
+        app_log.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class Visitor:
+    """One browser on one loopback address, talking HTTPS to nginx, keeping its cookies."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", HTTPS_PORT, source_address=(self.address, 0), context=context, timeout=30
+        )
+        sent = {"Host": HOST, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        response.text = response.read()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        conn.close()
+        return response
+
+    def get(self, path: str, headers: dict | None = None):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, fields: dict, headers: dict | None = None):
+        return self.request(
+            "POST",
+            path,
+            urlencode(fields).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+        )
+
+
+def vote(address: str, headers: dict | None = None) -> int:
+    """A new visitor (no cookie) answers Yes from `address`."""
+    visitor = Visitor(address)
+    sent = {"Sec-Fetch-Site": "same-origin", **(headers or {})}
+    return visitor.post(f"/articles/{ARTICLE}/feedback/", {"helpful": "yes"}, sent).status
+
+
+def assert_protected(response, *, csp_contains: str = "default-src") -> None:
+    """The headers every response must carry, whoever made it (Django, whitenoise or nginx)."""
+    headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert csp_contains in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers.get("Access-Control-Allow-Origin") is None
+    assert len(headers.get_all("Content-Security-Policy")) == 1
+
+
+def test_votes_are_limited_per_client_not_for_the_whole_site(stack):
+    assert [vote("127.0.0.21") for _ in range(ADDRESS_LIMIT + 1)] == [303] * ADDRESS_LIMIT + [429]
+    # Other visitors behind the same proxy are not affected...
+    assert vote("127.0.0.22") == 303
+    assert vote("127.0.0.23") == 303
+    # ...and the limited one cannot get out with a forged X-Forwarded-For.
+    assert vote("127.0.0.21", {"X-Forwarded-For": "203.0.113.50"}) == 429
+    assert vote("127.0.0.21", {"X-Forwarded-For": "127.0.0.99, 127.0.0.1"}) == 429
+
+
+def test_a_forged_forwarded_for_cannot_use_up_another_clients_limit(stack):
+    for _ in range(ADDRESS_LIMIT + 1):
+        vote("127.0.0.31", {"X-Forwarded-For": "127.0.0.32"})
+    assert vote("127.0.0.32") == 303
+
+
+def _login(visitor: Visitor, password: str) -> int:
+    page = visitor.get("/admin/login/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1).decode()
+    response = visitor.post(
+        "/admin/login/?next=/admin/",
+        {"csrfmiddlewaretoken": token, "username": "editor", "password": password},
+        {"Referer": f"https://{HOST}/admin/login/"},
+    )
+    return response.status
+
+
+def test_the_login_lockout_is_per_client(stack):
+    attacker = Visitor("127.0.0.41")
+    assert [_login(attacker, "wrong") for _ in range(3)] == [200, 200, 429]
+    assert _login(attacker, PASSWORD) == 429
+    # The real editor, from another address behind the same proxy, still gets in.
+    assert _login(Visitor("127.0.0.42"), PASSWORD) == 302
+
+
+def test_pages_and_django_errors_carry_security_headers(stack):
+    visitor = Visitor("127.0.0.51")
+    home = visitor.get("/")
+    assert home.status == 200
+    assert_protected(home)
+    assert f'<link rel="canonical" href="https://{HOST}/">' in home.text.decode()
+    missing = visitor.get("/no-such-page/")
+    assert missing.status == 404
+    assert_protected(missing)
+    assert b"We can\xe2\x80\x99t find that page" in missing.text
+
+
+def test_static_files_are_compressed_cached_long_and_protected(stack):
+    visitor = Visitor("127.0.0.52")
+    home = visitor.get("/").text.decode()
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1)
+    response = visitor.get(stylesheet, {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response.headers["Cache-Control"]
+    assert "immutable" in response.headers["Cache-Control"]
+    assert_protected(response)
+
+
+def test_media_is_served_with_a_restrictive_csp_and_nosniff(stack):
+    visitor = Visitor("127.0.0.53")
+    image = visitor.get("/media/articles/photo.png")
+    assert image.status == 200
+    assert image.headers["Content-Type"] == "image/png"
+    assert_protected(image, csp_contains="sandbox")
+    # Anything that is not an image is a download, never a page on our origin.
+    page = visitor.get("/media/articles/page.html")
+    assert page.headers["Content-Type"] == "application/octet-stream"
+    assert_protected(page, csp_contains="sandbox")
+    missing = visitor.get("/media/articles/none.png")
+    assert missing.status == 404
+    assert_protected(missing, csp_contains="sandbox")
+
+
+def test_nginx_error_responses_carry_security_headers(stack):
+    visitor = Visitor("127.0.0.54")
+    too_large = visitor.request(
+        "POST", "/articles/", b"x" * (7 * 1024 * 1024), {"Content-Type": "text/plain"}
+    )
+    assert too_large.status == 413
+    assert_protected(too_large)
+
+
+def test_plain_http_goes_to_the_configured_https_address(stack):
+    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=10)
+    conn.request("GET", "/articles/?q=1", headers={"Host": "evil.example"})
+    response = conn.getresponse()
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://{HOST}/articles/?q=1"
+
+
+def test_logs_keep_no_answer_and_no_query_string(stack):
+    visitor = Visitor("127.0.0.55")
+    visitor.get("/find-a-pt/?location=97201&name=secret-search")
+    answer = visitor.post(
+        f"/articles/{ARTICLE}/feedback/", {"helpful": "no"}, {"Sec-Fetch-Site": "same-origin"}
+    )
+    assert answer.status == 303
+    assert "no" not in answer.headers["Location"].split("/feedback/")[1]
+    visitor.get(answer.headers["Location"].split(HOST)[-1])
+    time.sleep(0.5)
+    logs = stack["scratch"] / "log"
+    nginx_log = (logs / "guide.access.log").read_text()
+    app_log = (logs / "gunicorn.log").read_text()
+    assert "127.0.0.55" in nginx_log and "/find-a-pt/ " in nginx_log
+    assert '"GET /find-a-pt/"' in app_log
+    for log in (nginx_log, app_log):
+        assert "secret-search" not in log
+        assert "location=" not in log
+        assert "answer=" not in log and "helpful" not in log
+
+
+def test_when_the_app_is_down_nginx_answers_with_a_protected_503(stack):
+    """Last: stops gunicorn."""
+    stack["app"].send_signal(signal.SIGTERM)
+    stack["app"].wait(timeout=15)
+    response = Visitor("127.0.0.56").get("/")
+    assert response.status == 503
+    assert b"911" in response.text
+    assert_protected(response)
