@@ -6,7 +6,10 @@ from dryneedling_site.articles.review import send_review_reminders
 
 
 class Command(BaseCommand):
-    help = "Email staff the articles whose review is overdue or due within 30 days, and print them."
+    help = (
+        "Email clinical reviewers the published articles overdue or due within 30 days for "
+        "review (with links to each edit screen), and print them."
+    )
 
     def handle(self, *args, **options) -> None:
         text, recipients = send_review_reminders()
@@ -15,6 +18,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(text)
         if recipients:
-            self.stdout.write(self.style.SUCCESS(f"Sent to {recipients} staff member(s)."))
+            self.stdout.write(self.style.SUCCESS(f"Sent to {recipients} reviewer(s)."))
         else:
-            self.stdout.write(self.style.WARNING("No active staff user has an email address; nothing sent."))
+            self.stdout.write(self.style.WARNING("No clinical reviewer has an email address; nothing sent."))

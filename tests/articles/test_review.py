@@ -1,0 +1,275 @@
+"""Clinical review as a workflow, and edits that never get lost (the staff desk, issue 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from dryneedling_site.articles.models import Article, ArticleRedirect, Reference, Review
+from tests.articles.test_admin import CHANGELIST, change_form_data
+from tests.factories import make_article
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    user = User.objects.create_user(
+        "rita", email="rita@example.com", password="x", is_staff=True, first_name="Rita", last_name="Reyes"
+    )
+    user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+def unreviewed(**fields) -> Article:
+    return make_article(last_reviewed=None, reviewer_name="", reviewer_credentials="", **fields)
+
+
+def edit_url(article: Article) -> str:
+    return f"{CHANGELIST}{article.pk}/change/"
+
+
+def review_url(article: Article) -> str:
+    return f"{CHANGELIST}{article.pk}/review/"
+
+
+def form_data(client, article: Article, **changes) -> dict:
+    """What the edit form would post, including the version it was opened at."""
+    html = client.get(edit_url(article)).content.decode()
+    version = html.split('name="loaded_version" value="')[1].split('"')[0]
+    article.refresh_from_db()
+    return change_form_data(article, loaded_version=version, **changes)
+
+
+def test_only_clinical_reviewers_may_sign_off(editor_client, db):
+    article = unreviewed()
+    assert editor_client.get(review_url(article)).status_code == 403
+    response = editor_client.post(
+        review_url(article), {"name": "E", "credentials": "PT", "note": "x", "confirm": "on"}
+    )
+    assert response.status_code == 403
+    assert not Review.objects.exists()
+    html = editor_client.get(edit_url(article)).content.decode()
+    assert "Only a member of “Clinical reviewers” can sign off a review." in html
+    assert "Sign off review</a>" not in html
+
+
+def test_a_reviewer_signs_off_with_credentials_and_a_note(reviewer_client, reviewer, db):
+    article = unreviewed(body="## Dose\n\nOne session a week.\n")
+    Reference.objects.create(article=article, authors="Kalichman L", title="Dry needling review", year=2010)
+    page = reviewer_client.get(review_url(article)).content.decode()
+    assert "One session a week." in page and "Dry needling review" in page
+    assert 'value="Rita Reyes"' in page
+
+    missing = reviewer_client.post(
+        review_url(article), {"name": "Rita Reyes", "credentials": "DPT", "confirm": "on"}
+    )
+    assert missing.status_code == 200 and "errornote" in missing.content.decode()
+    assert not Review.objects.exists()
+
+    done = reviewer_client.post(
+        review_url(article),
+        {
+            "name": "Rita Reyes",
+            "credentials": "DPT",
+            "note": "Checked dosing against ref 1.",
+            "confirm": "on",
+        },
+        follow=True,
+    )
+    assert "signed off" in done.content.decode()
+    review = Review.objects.get()
+    assert (review.reviewer, review.reviewer_credentials, review.note) == (
+        reviewer,
+        "DPT",
+        "Checked dosing against ref 1.",
+    )
+    article.refresh_from_db()
+    assert article.last_reviewed == timezone.localdate() == review.reviewed_on
+    assert article.reviewer == "Rita Reyes, DPT"
+    assert article.next_review_due > article.last_reviewed
+    assert not article.changed_since_review
+    assert "Checked dosing against ref 1." in done.content.decode()
+    public = reviewer_client.get(article.get_absolute_url()).content.decode()
+    assert "Rita Reyes" in public
+
+
+def test_review_fields_are_read_only_on_the_form(editor_client, db):
+    article = unreviewed(title="Fresh")
+    response = editor_client.post(
+        edit_url(article),
+        form_data(
+            editor_client,
+            article,
+            last_reviewed="2026-01-01",
+            reviewer_name="Me",
+            next_review_due="2027-01-01",
+        ),
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.last_reviewed is None and article.reviewer_name == "" and not article.is_reviewed
+
+
+def test_editing_after_a_sign_off_is_flagged_changed_since_review(editor_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+
+    article = unreviewed(title="Signed article")
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="Fine.")
+    assert "Changed since review</td>" not in editor_client.get(CHANGELIST).content.decode()
+
+    editor_client.post(
+        edit_url(article), form_data(editor_client, article, body=article.body + "\nNew claim.\n")
+    )
+    article.refresh_from_db()
+    assert article.changed_since_review
+    assert article.last_reviewed == timezone.localdate()  # the stamp stays, flagged
+    listing = editor_client.get(CHANGELIST).content.decode()
+    assert 'field-changed_since_review_flag">Changed since review' in listing
+    assert "Signed article" in editor_client.get(CHANGELIST + "?review=changed").content.decode()
+    form = editor_client.get(edit_url(article)).content.decode()
+    assert "Changed since review: the body or references differ" in form
+
+
+def test_reverting_restores_text_and_references_but_never_the_review_stamp(editor_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+
+    article = unreviewed(body="## Old\n\nOld text.\n")
+    Reference.objects.create(article=article, authors="Old A", title="Old source")
+    old_version = article.history.order_by("-history_date").first()
+    old_version_id = old_version.history_id
+    editor_client.post(edit_url(article), form_data(editor_client, article, body="## New\n\nNew text.\n"))
+    article.references.all().delete()
+    Reference.objects.create(article=article, authors="New B", title="New source")
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="New text checked.")
+
+    revert_url = f"{CHANGELIST}{article.pk}/history/{old_version_id}/"
+    assert editor_client.get(revert_url).status_code == 200
+    response = editor_client.post(revert_url, change_form_data(article, body="## Old\n\nOld text.\n"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert "Old text." in article.body
+    assert [r.title for r in article.references.all()] == ["Old source"]
+    assert article.reviewer_name == "Rita Reyes" and article.last_reviewed == timezone.localdate()
+    assert article.changed_since_review
+
+
+def test_a_slug_change_keeps_the_old_address_working(editor_client, db):
+    article = make_article(slug="old-name", title="Moving page")
+    response = editor_client.post(
+        edit_url(article), form_data(editor_client, article, slug="new-name"), follow=True
+    )
+    assert "The old address /articles/old-name/ now leads here" in response.content.decode()
+    old = editor_client.get("/articles/old-name/")
+    assert old.status_code == 301 and old["Location"] == "/articles/new-name/"
+    assert ArticleRedirect.objects.get().article == article
+    assert editor_client.get("/articles/never-was/").status_code == 404
+
+
+def test_links_to_unknown_articles_are_warned_about(editor_client, db):
+    make_article(slug="real-page")
+    article = make_article()
+    body = article.body + "\nSee [real](/articles/real-page/) and [gone](/articles/no-such-page/).\n"
+    response = editor_client.post(
+        edit_url(article), form_data(editor_client, article, body=body), follow=True
+    )
+    html = response.content.decode()
+    assert "links to /articles/no-such-page/, but no article has that address" in html
+    assert "/articles/real-page/, but" not in html
+
+
+@pytest.mark.parametrize("alt", ["", "describe the image", "Image"])
+def test_placeholder_alt_text_is_refused(editor_client, db, alt):
+    article = make_article()
+    body = article.body + f"\n![{alt}](/media/articles/x.png)\n"
+    response = editor_client.post(edit_url(article), form_data(editor_client, article, body=body))
+    assert response.status_code == 200
+    assert "Describe each image for readers who cannot see it" in response.content.decode()
+    article.refresh_from_db()
+    assert "x.png" not in article.body
+
+
+def test_a_real_alt_text_is_accepted(editor_client, db):
+    article = make_article()
+    body = article.body + "\n![Thin needle beside a pencil](/media/articles/x.png)\n"
+    assert (
+        editor_client.post(edit_url(article), form_data(editor_client, article, body=body)).status_code == 302
+    )
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused(client, editor_client, db):
+    article = make_article(body="## Text\n\nFirst version.\n")
+    mine = form_data(editor_client, article, body="## Text\n\nMy version.\n")
+    other = User.objects.create_user(
+        "olga", password="x", is_staff=True, first_name="Olga", last_name="Other"
+    )
+    other.groups.add(Group.objects.get(name="Content editors"))
+    client.force_login(other)
+    theirs = form_data(client, article, body="## Text\n\nTheir version.\n")
+    assert client.post(edit_url(article), theirs).status_code == 302
+
+    response = editor_client.post(edit_url(article), mine)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Olga Other saved this article at" in html
+    assert '<span class="diff-added">+Their version.</span>' in html
+    article.refresh_from_db()
+    assert "Their version." in article.body
+
+
+def test_editors_delete_their_own_drafts_only(editor_client, editor_user, db):
+    editor_client.post(
+        CHANGELIST + "add/",
+        {
+            **change_form_data(make_article(slug="template-only")),
+            "slug": "my-draft",
+            "title": "My draft",
+            "published": "",
+        },
+    )
+    mine = Article.objects.get(slug="my-draft")
+    published = make_article(title="Live page")
+    someone_elses = make_article(title="Loaded draft", published=False)
+    assert editor_client.get(f"{CHANGELIST}{published.pk}/delete/").status_code == 403
+    assert editor_client.get(f"{CHANGELIST}{someone_elses.pk}/delete/").status_code == 403
+    assert editor_client.post(f"{CHANGELIST}{mine.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(slug="my-draft").exists()
+    assert Article.objects.filter(pk=published.pk).exists()
+
+
+def test_the_desk_says_what_needs_doing(editor_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+    from dryneedling_site.feedback.services import feedback_record, new_visitor_token
+
+    today = timezone.localdate()
+    make_article(next_review_due=today - dt.timedelta(days=3))
+    make_article(next_review_due=today + dt.timedelta(days=12))
+    unreviewed()
+    changed = unreviewed()
+    sign_off(changed, reviewer=reviewer, name="R", credentials="PT", note="ok")
+    changed.body += "\nMore.\n"
+    changed.save()
+    feedback_record(article=changed, helpful=False, visitor=new_visitor_token(), comment="Unclear.")
+
+    html = editor_client.get("/admin/").content.decode()
+    assert "What needs doing" in html
+    assert "<strong>1</strong> overdue for review" in html
+    assert "<strong>1</strong> due for review within 30 days" in html
+    assert "<strong>1</strong> changed since review" in html
+    assert "<strong>1</strong> not yet reviewed" in html
+    assert "<strong>1</strong> comments not yet read" in html
+    assert "?review=changed" in html and "reviewed__exact=0" in html
+
+
+def test_the_articles_app_does_not_import_the_feedback_app():
+    package = Path(__file__).resolve().parents[2] / "dryneedling_site" / "articles"
+    for source in package.rglob("*.py"):
+        assert "dryneedling_site.feedback" not in source.read_text(), source
