@@ -229,7 +229,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "summary", "body")
     ordering = ("position", "title")
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ("related",)
+    # A plain multiple select: Django's two-box widget puts aria-label on a span (an axe failure).
     inlines = [ReferenceInline]
     actions = ["publish", "unpublish"]
     readonly_fields = (

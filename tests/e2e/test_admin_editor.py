@@ -17,6 +17,7 @@ def test_staff_types_markdown_and_preview_updates(site, page, assert_accessible)
     page.click("input[type=submit]")
     page.goto(site.url + "/admin/articles/article/")
     page.get_by_role("link", name="What is dry needling?").click()
+    assert_accessible(page)
 
     editor = page.locator("textarea#id_body")
     preview = page.locator("#id_body").locator("xpath=..").locator(".markdownx-preview")
