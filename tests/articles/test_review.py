@@ -273,3 +273,15 @@ def test_the_articles_app_does_not_import_the_feedback_app():
     package = Path(__file__).resolve().parents[2] / "dryneedling_site" / "articles"
     for source in package.rglob("*.py"):
         assert "dryneedling_site.feedback" not in source.read_text(), source
+
+
+def test_a_review_recorded_in_a_loaded_file_covers_the_loaded_text(db, tmp_path):
+    from dryneedling_site.articles.loader import load_articles
+    from tests.articles.test_loader import write
+
+    write(tmp_path, "loaded", title="Loaded page")
+    load_articles(tmp_path)
+    article = Article.objects.get(slug="loaded")
+    assert article.is_reviewed and not article.changed_since_review
+    Reference.objects.create(article=article, authors="Someone", title="An extra source", order=9)
+    assert Article.objects.get(slug="loaded").changed_since_review
