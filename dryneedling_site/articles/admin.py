@@ -244,7 +244,6 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "source_path",
         "load_status",
     )
-    history_list_display = ["reading_grade"]
     fieldsets = [
         (None, {"fields": ("title", "slug", "summary", "key_points", "body", "loaded_version")}),
         ("When to get help", {"fields": ("care_call_pt", "care_urgent", "care_emergency")}),
@@ -375,6 +374,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 messages.WARNING,
             )
 
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> list:
+        """The hidden version field only where the form can be saved (not for view-only users)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
+            return fieldsets
+        first_name, first = fieldsets[0]
+        fields = tuple(f for f in first["fields"] if f != "loaded_version")
+        return [(first_name, {**first, "fields": fields}), *fieldsets[1:]]
+
     def get_historical_record_context_helper(self, request, historical_record) -> ArticleHistoryHelper:
         return ArticleHistoryHelper(self.model, historical_record)
 
@@ -461,12 +469,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 def restore_related_and_references(article: Article, version) -> None:
     """Put back the related articles and references the article had at `version`."""
+    # Versions saved before related articles and references were versioned recorded neither:
+    # leave those as they are rather than empty them.
     related_ids = list(version.related.values_list("to_article_id", flat=True))
-    article.related.set(Article.objects.filter(pk__in=related_ids))
+    related_recorded = bool(related_ids) or (
+        version.related.model.objects.filter(
+            history__id=article.pk, history__history_date__lte=version.history_date
+        ).exists()
+    )
+    if related_recorded:
+        article.related.set(Article.objects.filter(pk__in=related_ids))
     # The admin saves references just after the article, so take them as they stood just
     # before the article's next version.
     later = article.history.filter(history_date__gt=version.history_date).order_by("history_date").first()
     moment = later.history_date - dt.timedelta(microseconds=1) if later else timezone.now()
+    if not Reference.history.filter(article_id=article.pk, history_date__lte=moment).exists():
+        return
     then = Reference.history.as_of(moment).filter(article_id=article.pk)
     kept = []
     for old in then:

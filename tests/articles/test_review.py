@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,25 @@ def test_a_review_recorded_in_a_loaded_file_covers_the_loaded_text(db, tmp_path)
     assert article.is_reviewed and not article.changed_since_review
     Reference.objects.create(article=article, authors="Someone", title="An extra source", order=9)
     assert Article.objects.get(slug="loaded").changed_since_review
+
+
+def test_history_is_readable_with_no_empty_cells(editor_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+
+    article = make_article(body="## A\n\nOne.\n")
+    editor_client.post(
+        edit_url(article), form_data(editor_client, article, body="## A\n\nTwo.\n", published="")
+    )
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    html = editor_client.get(f"{CHANGELIST}{article.pk}/history/").content.decode()
+    start = html.index('<table id="change-history"')
+    table = html[start : html.index("</table>", start)]
+    assert (
+        '<span class="diff-removed">-One.</span>' in table
+        and '<span class="diff-added">+Two.</span>' in table
+    )
+    assert '<del class="diff-old">True</del>' in table  # published: True -> False
+    assert "Review signed off by Rita Reyes" in table
+    assert "Loaded from a file or a script" in table
+    assert "None" not in table
+    assert not re.search(r"<td>\s*</td>", table)
