@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -117,8 +116,7 @@ def changed_since_review(articles: QuerySet[Article]) -> list[Article]:
 def edit_link(article: Article) -> str:
     """The article's edit screen, absolute when DJANGO_SITE_URL is configured."""
     path = reverse("admin:articles_article_change", args=[article.pk])
-    base = getattr(settings, "SITE_URL", "") or os.environ.get("DJANGO_SITE_URL", "")
-    return base.rstrip("/") + path
+    return getattr(settings, "SITE_URL", "").rstrip("/") + path
 
 
 def reminder_text(today: date | None = None) -> tuple[str, str] | None:
