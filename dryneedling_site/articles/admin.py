@@ -159,7 +159,17 @@ def their_change(stored: Article, loaded) -> dict:
 
 
 class ArticleHistoryHelper(HistoricalRecordContextHelper):
-    """Show Markdown changes as a line diff instead of two truncated strings."""
+    """Show Markdown changes as a line diff, lists in full and nothing as "None"."""
+
+    def stringify_delta_change_values(self, change, old, new) -> tuple[str, str]:
+        def readable(value) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, list):
+                return "; ".join(str(item) for item in value)
+            return str(value)
+
+        return readable(old), readable(new)
 
     def context_for_delta_changes(self, delta) -> list[dict]:
         context = super().context_for_delta_changes(delta)
@@ -180,7 +190,8 @@ def markdown_diff(old: str, new: str) -> str:
         return format_html('<p class="markdown-diff">{}</p>', _("No change to the text."))
     return format_html(
         '<pre class="markdown-diff">{}</pre>',
-        format_html_join("", '<span class="diff-{}">{}</span>\n', rows),
+        # Each line is a block-level span, so no newline between them (it would double the gap).
+        format_html_join("", '<span class="diff-{}">{}</span>', rows),
     )
 
 
