@@ -27,7 +27,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .models import Article, ArticleRedirect, Reference
+from .models import Article, ArticleRedirect, Reference, Review
 from .review import (
     SOON_DAYS,
     can_review,
@@ -444,9 +444,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Show the text and references being vouched for; record who, when, credentials, note."""
-        article = get_object_or_404(Article.objects.prefetch_related("references"), pk=object_id)
         if not can_review(request.user):
             raise PermissionDenied
+        article = get_object_or_404(Article.objects.prefetch_related("references"), pk=object_id)
         user = request.user
         initial = {"name": user.get_full_name() or user.get_username()}
         previous = article.reviews.filter(reviewer=user).first()
@@ -474,8 +474,40 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "form": form,
             "status": review_status(article),
             "reviews": article.reviews.all()[:5],
+            "changes_since_review": changes_since_last_review(article),
         }
         return TemplateResponse(request, "admin/articles/article/review_signoff.html", context)
+
+
+def changes_since_last_review(article: Article) -> str | None:
+    """A diff of the body from the last sign-off to now, so a reviewer checks what changed."""
+    latest = article.reviews.first()
+    if latest is None or not article.changed_since_review:
+        return None
+    try:
+        then = article.history.as_of(latest.signed_at)
+    except Article.DoesNotExist:
+        return None
+    return markdown_diff(then.body, article.body)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """The sign-off record: read-only, since a review is evidence, not a draft."""
+
+    list_display = ("article", "reviewer_name", "reviewer_credentials", "reviewed_on", "note")
+    list_filter = ("reviewed_on",)
+    search_fields = ("article__title", "reviewer_name", "note")
+    list_select_related = ("article",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
+        return False
 
 
 def restore_related_and_references(article: Article, version) -> None:

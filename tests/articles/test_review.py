@@ -308,3 +308,18 @@ def test_history_is_readable_with_no_empty_cells(editor_client, reviewer, db):
     assert "Loaded from a file or a script" in table
     assert "None" not in table
     assert not re.search(r"<td>\s*</td>", table)
+
+
+def test_the_sign_off_page_shows_what_changed_since_the_last_review(reviewer_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+
+    article = unreviewed(body="## Dose\n\nOnce a week.\n")
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    article.body = "## Dose\n\nTwice a week.\n"
+    article.save()
+    page = reviewer_client.get(review_url(article)).content.decode()
+    assert "What changed in the body since the last sign-off" in page
+    assert '<span class="diff-removed">-Once a week.</span>' in page
+    assert '<span class="diff-added">+Twice a week.</span>' in page
+    sign_offs = reviewer_client.get("/admin/articles/review/").content.decode()
+    assert "Rita Reyes" in sign_offs and "Add review" not in sign_offs
