@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -93,7 +94,8 @@ class ReviewStatusFilter(admin.SimpleListFilter):
 class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
-    fields = (("order", "year"), "authors", "title", ("journal", "citation"), ("doi", "pmid"))
+    fields = (("order", "year"), "authors", "title", ("journal", "citation"), ("doi", "pmid"), "web_address")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ArticleForm(forms.ModelForm):

@@ -323,3 +323,20 @@ def test_the_sign_off_page_shows_what_changed_since_the_last_review(reviewer_cli
     assert '<span class="diff-added">+Twice a week.</span>' in page
     sign_offs = reviewer_client.get("/admin/articles/review/").content.decode()
     assert "Rita Reyes" in sign_offs and "Add review" not in sign_offs
+
+
+def test_an_editor_adds_a_web_page_reference_in_the_form(editor_client, db):
+    article = make_article()
+    data = form_data(editor_client, article)
+    data.update(
+        {
+            "references-TOTAL_FORMS": 1,
+            "references-0-order": 1,
+            "references-0-authors": "Cleveland Clinic",
+            "references-0-title": "Dry needling",
+            "references-0-web_address": "my.clevelandclinic.org/health/treatments/dry-needling",
+        }
+    )
+    assert editor_client.post(edit_url(article), data).status_code == 302
+    [reference] = article.references.all()
+    assert reference.url == "https://my.clevelandclinic.org/health/treatments/dry-needling"
