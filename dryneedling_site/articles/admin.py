@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
@@ -198,6 +198,8 @@ def markdown_diff(old: str, new: str) -> str:
 
 
 class ReviewSignOffForm(forms.Form):
+    """What a reviewer vouches with: name, credentials, a note, and an explicit confirmation."""
+
     name = forms.CharField(label=gettext_lazy("Your name as shown to readers"), max_length=120)
     credentials = forms.CharField(
         label=gettext_lazy("Your credentials"), max_length=80, help_text=gettext_lazy("For example: PT, DPT.")
@@ -316,11 +318,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     latest.note,
                 )
             )
-        if self._request_can_review:
-            url = reverse("admin:articles_article_review", args=[obj.pk])
-            parts.append(format_html('<a class="button" href="{}">{}</a>', url, _("Sign off review")))
-        else:
-            parts.append(_("Only a member of “Clinical reviewers” can sign off a review."))
+        parts.append(_("Clinical reviewers sign off with “Sign off review” at the top of this page."))
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
 
     @admin.display(description=gettext_lazy("Reading level"))
@@ -353,11 +351,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return f"{obj.source_path}: edited here since it was loaded; load_content will not overwrite it."
         return f"{obj.source_path}: matches the file as last loaded."
 
-    def get_form(self, request: HttpRequest, obj: Article | None = None, **kwargs):
-        self._request_can_review = can_review(request.user)
-        return super().get_form(request, obj, **kwargs)
-
-    _request_can_review = False
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        """Reviewers get a "Sign off review" button beside History (see the change_form template)."""
+        extra_context = {**(extra_context or {}), "can_review": can_review(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
         # Review fields are set by sign-off only: never by a form, a revert or a new article.

@@ -90,6 +90,7 @@ class ReviewStatus:
 
 
 def review_status(article: Article, today: date | None = None) -> ReviewStatus:
+    """Not yet reviewed, overdue, due within SOON_DAYS, or current: never an inverted icon."""
     today = today or timezone.localdate()
     if not article.is_reviewed:
         return ReviewStatus("not-reviewed", _("Not yet reviewed"))
@@ -104,6 +105,7 @@ def review_status(article: Article, today: date | None = None) -> ReviewStatus:
 
 
 def not_yet_reviewed(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Articles no clinician has signed off (no date or no name), as the public page says."""
     return articles.filter(Q(last_reviewed__isnull=True) | Q(reviewer_name=""))
 
 

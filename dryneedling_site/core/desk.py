@@ -6,6 +6,7 @@ nothing to say). Apps register theirs in AppConfig.ready(), so the admin home im
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ class DeskPanel:
 
 DeskPanelFunction = Callable[[HttpRequest], DeskPanel | None]
 _PANELS: list[DeskPanelFunction] = []
+logger = logging.getLogger(__name__)
 
 
 def register_desk_panel(panel: DeskPanelFunction) -> DeskPanelFunction:
@@ -47,9 +49,7 @@ def desk_panels(request: HttpRequest) -> list[DeskPanel]:
         try:
             result = panel(request)
         except Exception:  # noqa: BLE001 - one broken panel must not take the admin home down
-            import logging
-
-            logging.getLogger(__name__).exception("Desk panel %r failed", panel)
+            logger.exception("Desk panel %r failed", panel)
             continue
         if result is not None:
             shown.append(result)
