@@ -35,6 +35,7 @@ from .review import (
     changed_since_review,
     keep_review_stamp,
     not_yet_reviewed,
+    only_signed_off_since,
     review_status,
     sign_off,
 )
@@ -132,8 +133,9 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         loaded = parse_datetime(self.cleaned_data.get("loaded_version") or "")
         if self.instance.pk and loaded:
-            stored = Article.objects.filter(pk=self.instance.pk).first()
-            if stored and stored.updated_at != loaded:
+            # Locked until the save commits, so two simultaneous saves cannot both pass.
+            stored = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if stored and stored.updated_at != loaded and not only_signed_off_since(stored, loaded):
                 self.conflict = their_change(stored, loaded)
                 raise ValidationError(
                     _(

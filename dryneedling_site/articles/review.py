@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +22,7 @@ from .models import Article, Review, default_next_review
 
 SOON_DAYS = 30
 REVIEW_PERMISSION = "articles.review_article"
+SIGN_OFF_REASON = "Review signed off by"
 REVIEW_FIELDS = (
     "last_reviewed",
     "next_review_due",
@@ -65,7 +66,7 @@ def sign_off(
     article.reviewer_name = name
     article.reviewer_credentials = credentials
     article.reviewed_fingerprint = review.content_fingerprint
-    article._change_reason = f"Review signed off by {name}"
+    article._change_reason = f"{SIGN_OFF_REASON} {name}"
     article.save()
     return review
 
@@ -179,3 +180,10 @@ def review_desk_panel(request: HttpRequest) -> DeskPanel | None:
     ]
     items = [DeskItem(label, count, f"{changelist}?review={key}") for label, count, key in counts]
     return DeskPanel(_("Clinical review of articles"), items)
+
+
+def only_signed_off_since(article: Article, loaded: datetime) -> bool:
+    """True when every save after `loaded` was a review sign-off (which edits no text)."""
+    since = article.history.filter(updated_at__gt=loaded)
+    reasons = list(since.values_list("history_change_reason", flat=True))
+    return bool(reasons) and all((reason or "").startswith(SIGN_OFF_REASON) for reason in reasons)

@@ -357,3 +357,15 @@ def test_a_failing_desk_panel_leaves_the_admin_home_working(editor_client, db):
         desk._PANELS.remove(broken)
     assert response.status_code == 200
     assert "Clinical review of articles" in response.content.decode()
+
+
+def test_a_sign_off_while_an_editor_works_does_not_block_their_save(editor_client, reviewer, db):
+    from dryneedling_site.articles.review import sign_off
+
+    article = unreviewed(body="## Text\n\nFirst.\n")
+    mine = form_data(editor_client, article, body="## Text\n\nSecond.\n")
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    assert editor_client.post(edit_url(article), mine).status_code == 302
+    article.refresh_from_db()
+    assert "Second." in article.body
+    assert article.reviewer_name == "Rita Reyes" and article.changed_since_review
