@@ -215,6 +215,26 @@ class ReviewSignOffForm(forms.Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I have checked the facts and references in the text shown on this page.")
     )
+    # The fingerprint of the text shown, so a sign-off never covers an edit the reviewer did not see.
+    shown_fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, current_fingerprint: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_fingerprint = current_fingerprint
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("shown_fingerprint") and cleaned["shown_fingerprint"] != self.current_fingerprint:
+            # Show the current text's fingerprint, so signing off again covers what is shown now.
+            self.data = self.data.copy()
+            self.data["shown_fingerprint"] = self.current_fingerprint
+            raise ValidationError(
+                _(
+                    "Someone changed the text or references while you were reading. Read the "
+                    "current version below, then sign off again."
+                )
+            )
+        return cleaned
 
 
 def unknown_article_links(body: str) -> list[str]:
@@ -453,7 +473,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
         previous = article.reviews.filter(reviewer=user).first()
         if previous:
             initial["credentials"] = previous.reviewer_credentials
-        form = ReviewSignOffForm(request.POST or None, initial=initial)
+        current = article.review_fingerprint()
+        initial["shown_fingerprint"] = current
+        form = ReviewSignOffForm(request.POST or None, initial=initial, current_fingerprint=current)
         if request.method == "POST" and form.is_valid():
             sign_off(
                 article,

@@ -72,8 +72,10 @@ def test_a_reviewer_signs_off_with_credentials_and_a_note(reviewer_client, revie
     assert "One session a week." in page and "Dry needling review" in page
     assert 'value="Rita Reyes"' in page
 
+    shown = page.split('name="shown_fingerprint" value="')[1].split('"')[0]
     missing = reviewer_client.post(
-        review_url(article), {"name": "Rita Reyes", "credentials": "DPT", "confirm": "on"}
+        review_url(article),
+        {"name": "Rita Reyes", "credentials": "DPT", "confirm": "on", "shown_fingerprint": shown},
     )
     assert missing.status_code == 200 and "errornote" in missing.content.decode()
     assert not Review.objects.exists()
@@ -85,6 +87,7 @@ def test_a_reviewer_signs_off_with_credentials_and_a_note(reviewer_client, revie
             "credentials": "DPT",
             "note": "Checked dosing against ref 1.",
             "confirm": "on",
+            "shown_fingerprint": shown,
         },
         follow=True,
     )
@@ -369,3 +372,27 @@ def test_a_sign_off_while_an_editor_works_does_not_block_their_save(editor_clien
     article.refresh_from_db()
     assert "Second." in article.body
     assert article.reviewer_name == "Rita Reyes" and article.changed_since_review
+
+
+def test_a_sign_off_never_covers_an_edit_the_reviewer_did_not_see(reviewer_client, db):
+    article = unreviewed(body="## Dose\n\nOnce a week.\n")
+    page = reviewer_client.get(review_url(article)).content.decode()
+    shown = page.split('name="shown_fingerprint" value="')[1].split('"')[0]
+    article.body = "## Dose\n\nEvery day.\n"
+    article.save()
+    data = {
+        "name": "Rita Reyes",
+        "credentials": "DPT",
+        "note": "ok",
+        "confirm": "on",
+        "shown_fingerprint": shown,
+    }
+    response = reviewer_client.post(review_url(article), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone changed the text or references while you were reading" in html
+    assert "Every day." in html
+    assert not Review.objects.exists()
+    data["shown_fingerprint"] = html.split('name="shown_fingerprint" value="')[1].split('"')[0]
+    assert reviewer_client.post(review_url(article), data).status_code == 302
+    assert Review.objects.get().content_fingerprint == Article.objects.get(pk=article.pk).review_fingerprint()
