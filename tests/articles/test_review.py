@@ -396,3 +396,17 @@ def test_a_sign_off_never_covers_an_edit_the_reviewer_did_not_see(reviewer_clien
     data["shown_fingerprint"] = html.split('name="shown_fingerprint" value="')[1].split('"')[0]
     assert reviewer_client.post(review_url(article), data).status_code == 302
     assert Review.objects.get().content_fingerprint == Article.objects.get(pk=article.pk).review_fingerprint()
+
+
+def test_reverting_restores_the_related_articles_of_that_version(editor_client, db):
+    article = make_article(title="Main")
+    first, second = make_article(title="First pick"), make_article(title="Second pick")
+    editor_client.post(edit_url(article), form_data(editor_client, article, related=[first.pk]))
+    with_first = article.history.order_by("-history_date").first().history_id
+    editor_client.post(edit_url(article), form_data(editor_client, article, related=[second.pk]))
+    assert list(article.related.all()) == [second]
+
+    revert_url = f"{CHANGELIST}{article.pk}/history/{with_first}/"
+    response = editor_client.post(revert_url, change_form_data(article, related=[second.pk]))
+    assert response.status_code == 302
+    assert list(article.related.all()) == [first]
