@@ -410,3 +410,18 @@ def test_reverting_restores_the_related_articles_of_that_version(editor_client, 
     response = editor_client.post(revert_url, change_form_data(article, related=[second.pk]))
     assert response.status_code == 302
     assert list(article.related.all()) == [first]
+
+
+@pytest.mark.parametrize("articles", [2, 12])
+def test_the_list_and_the_desk_do_not_query_per_article(
+    editor_client, db, articles, django_assert_max_num_queries
+):
+    for _ in range(articles):
+        article = make_article()
+        Reference.objects.create(article=article, authors="A", title="T")
+    editor_client.get(CHANGELIST)  # warm the session and content types
+    # Both pages take the same number of queries for 2 articles as for 12.
+    with django_assert_max_num_queries(8):
+        assert editor_client.get(CHANGELIST).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert editor_client.get("/admin/").status_code == 200
