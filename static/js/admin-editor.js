@@ -131,7 +131,7 @@
   function setUp(wrapper) {
     wrapper.addEventListener("markdownx.fileUploadError", function (event) {
       const response = (event.detail && event.detail[0]) || {};
-      show(wrapper, "Image not added: " + (response.error || "the upload failed."), false);
+      show(wrapper, wrapper.dataset.dropFailed + " " + (response.error || wrapper.dataset.uploadFailed), false);
       const editor = wrapper.querySelector("textarea");
       // markdownx inserts its placeholder right after this event; take it out again.
       window.setTimeout(function () {
@@ -139,7 +139,7 @@
       }, 0);
     });
     wrapper.addEventListener("markdownx.fileUploadEnd", function () {
-      show(wrapper, "Image added. Replace “describe the image” with what the picture shows.", true);
+      show(wrapper, wrapper.dataset.dropAdded, true);
     });
   }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -124,6 +125,24 @@ def test_editor_by_keyboard_image_preview_layout_slug_and_conflict(
     page.wait_for_function(
         "() => document.querySelector('.markdownx-preview img[alt=\"Thin needle beside a pencil\"]')"
     )
+
+    # Drag-and-drop still works; its placeholder alt text is flagged, and saving refuses it.
+    page.evaluate(
+        """(b64) => {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], "drop.png", { type: "image/png" }));
+            const drop = new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+            document.querySelector("#id_body").dispatchEvent(drop);
+        }""",
+        base64.b64encode(png_bytes()).decode(),
+    )
+    expect(page.locator(".editor-message")).to_contain_text("Replace “describe the image”")
+    expect(body).to_have_value(re.compile(r"!\[describe the image\]\(/media/articles/"))
+    page.click("input[name=_continue]")
+    expect(page.locator(".field-body .errorlist")).to_contain_text("Describe each image")
+    body = page.locator("textarea#id_body")
+    body.fill(body.input_value().replace("describe the image", "Teal test square"))
 
     # Narrow screen: the preview goes below the text and nothing is clipped.
     page.set_viewport_size({"width": 390, "height": 844})
