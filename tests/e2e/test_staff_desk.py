@@ -7,12 +7,12 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from dryneedling_site.articles.models import Article
-from tests.factories import make_article
+from tests.factories import make_article, staff_group
 
 PASSWORD = "a long test password"
 CHANGELIST = "/admin/articles/article/"
@@ -31,32 +31,12 @@ def desk(live_server, transactional_db, media_root):
     )
     make_article(slug="aftercare-tips", title="Aftercare tips")
     editor = User.objects.create_user("erin", password=PASSWORD, is_staff=True, first_name="Erin")
-    editor.groups.add(group("Content editors"))
+    editor.groups.add(staff_group("Content editors"))
     reviewer = User.objects.create_user(
         "rita", password=PASSWORD, is_staff=True, first_name="Rita", last_name="Reyes"
     )
-    reviewer.groups.add(group("Clinical reviewers"))
+    reviewer.groups.add(staff_group("Clinical reviewers"))
     return {"url": live_server.url, "article": article}
-
-
-def group(name: str) -> Group:
-    """The group its data migration creates (rebuilt here: transactional tests flush tables)."""
-    import importlib
-
-    existing = Group.objects.filter(name=name).first()
-    if existing:
-        return existing
-    module = {
-        "Content editors": "0003_content_editors_group",
-        "Clinical reviewers": "0007_clinical_reviewers_group",
-    }[name]
-    migration = importlib.import_module(f"dryneedling_site.articles.migrations.{module}")
-    created = Group.objects.create(name=name)
-    for app_label, codename in migration.PERMISSIONS:
-        created.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    if name == "Content editors":  # feedback/migrations/0002 lets editors read feedback
-        created.permissions.add(*Permission.objects.filter(codename__in=["view_feedback", "change_feedback"]))
-    return created
 
 
 def log_in(page: Page, base: str, username: str) -> None:
