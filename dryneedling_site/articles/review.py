@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -123,32 +123,49 @@ def edit_link(article: Article) -> str:
 
 
 def reminder_text(today: date | None = None) -> tuple[str, str] | None:
-    """Subject and body listing published articles overdue or due soon, with edit links."""
+    """Subject and body listing the published articles that need a reviewer, with edit links.
+
+    Overdue, due within SOON_DAYS, changed since review, and not yet reviewed; None when
+    nothing needs a reviewer. Drafts are left out: they are not in front of patients.
+    """
     today = today or timezone.localdate()
     published = Article.objects.filter(published=True)
     overdue = list(published.review_overdue(today).order_by("next_review_due"))
     soon = list(published.review_due_within(SOON_DAYS, today).order_by("next_review_due"))
-    if not overdue and not soon:
+    changed = [a for a in changed_since_review(published.order_by("position")) if a not in overdue]
+    never = list(not_yet_reviewed(published).order_by("position"))
+    if not (overdue or soon or changed or never):
         return None
+    sections = [
+        ("Review overdue", overdue, lambda a: f"was due {a.next_review_due:%B %-d, %Y}"),
+        (f"Due within {SOON_DAYS} days", soon, lambda a: f"due {a.next_review_due:%B %-d, %Y}"),
+        ("Changed since its last review", changed, lambda a: "text or references edited"),
+        ("Not yet reviewed", never, lambda a: "published without a sign-off"),
+    ]
     lines = []
-    if overdue:
-        lines.append(f"Review overdue ({len(overdue)}):")
-        for a in overdue:
-            lines += [f"  - {a.title} (was due {a.next_review_due:%B %-d, %Y})", f"    {edit_link(a)}"]
-    if soon:
-        lines.append(f"Due within {SOON_DAYS} days ({len(soon)}):")
-        for a in soon:
-            lines += [f"  - {a.title} (due {a.next_review_due:%B %-d, %Y})", f"    {edit_link(a)}"]
+    for heading, articles, detail in sections:
+        if articles:
+            lines.append(f"{heading} ({len(articles)}):")
+            for a in articles:
+                lines += [f"  - {a.title} ({detail(a)})", f"    {edit_link(a)}"]
     lines.append("")
     lines.append("Open each link, check the facts and references, then use 'Sign off review'.")
-    subject = f"{settings.SITE_NAME}: {len(overdue)} overdue, {len(soon)} due soon for review"
+    subject = (
+        f"{settings.SITE_NAME}: {len(overdue)} overdue, {len(soon)} due soon, "
+        f"{len(changed)} changed, {len(never)} not yet reviewed"
+    )
     return subject, "\n".join(lines)
 
 
 def reviewer_emails() -> list[str]:
-    """Active users who may sign off reviews (group members, superusers) with an email address."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return sorted({user.email for user in users if user.has_perm(REVIEW_PERMISSION)})
+    """Active users who may sign off reviews (group, own permission or superuser) with an email."""
+    app_label, codename = REVIEW_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    holders = Q(is_superuser=True)
+    if permission:
+        holders |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    users = get_user_model().objects.filter(holders, is_active=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def send_review_reminders(today: date | None = None) -> tuple[str | None, int]:

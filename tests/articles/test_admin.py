@@ -156,12 +156,13 @@ def test_review_reminders_go_to_reviewers_list_published_only_with_links(db, edi
     assert "Fine page" not in text and "Late draft" not in text
     [message] = mail.outbox
     assert message.to == ["rita@example.com"]  # not the editor: reviewers only
-    assert "1 overdue, 1 due soon" in message.subject
+    assert "1 overdue, 1 due soon, 0 changed, 0 not yet reviewed" in message.subject
     assert f"https://guide.example.org/admin/articles/article/{late.pk}/change/" in message.body
 
 
 def test_review_reminders_when_all_current(db, editor_user):
     make_article(next_review_due=timezone.localdate() + dt.timedelta(days=200))
+    make_article(published=False, last_reviewed=None, reviewer_name="")
     out = StringIO()
     call_command("review_reminders", stdout=out)
     assert "current" in out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -425,3 +426,23 @@ def test_the_list_and_the_desk_do_not_query_per_article(
         assert editor_client.get(CHANGELIST).status_code == 200
     with django_assert_max_num_queries(10):
         assert editor_client.get("/admin/").status_code == 200
+
+
+def test_reminders_also_list_published_articles_changed_or_never_reviewed(db, reviewer):
+    from django.core import mail
+    from django.core.management import call_command
+
+    from dryneedling_site.articles.review import sign_off
+
+    never = unreviewed(title="Never checked")
+    unreviewed(title="Draft never checked", published=False)
+    changed = unreviewed(title="Edited since")
+    sign_off(changed, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    changed.body += "\nNew claim.\n"
+    changed.save()
+    call_command("review_reminders", stdout=io.StringIO())
+    [message] = mail.outbox
+    assert message.to == ["rita@example.com"]
+    assert "0 overdue, 0 due soon, 1 changed, 1 not yet reviewed" in message.subject
+    assert "Never checked" in message.body and f"/admin/articles/article/{never.pk}/change/" in message.body
+    assert "Edited since" in message.body and "Draft never checked" not in message.body
