@@ -7,14 +7,14 @@ from dryneedling_site.articles.review import send_review_reminders
 
 class Command(BaseCommand):
     help = (
-        "Email clinical reviewers the published articles overdue or due within 30 days for "
-        "review (with links to each edit screen), and print them."
+        "Email clinical reviewers the published articles overdue, due within 30 days, changed "
+        "since review or not yet reviewed (with links to each edit screen), and print them."
     )
 
     def handle(self, *args, **options) -> None:
         text, recipients = send_review_reminders()
         if text is None:
-            self.stdout.write(self.style.SUCCESS("Every article's review is current. No email sent."))
+            self.stdout.write(self.style.SUCCESS("Every published article's review is current. No email sent."))
             return
         self.stdout.write(text)
         if recipients:
