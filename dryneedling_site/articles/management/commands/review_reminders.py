@@ -14,7 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         text, recipients = send_review_reminders()
         if text is None:
-            self.stdout.write(self.style.SUCCESS("Every published article's review is current. No email sent."))
+            done = "All published articles are reviewed and current. No email sent."
+            self.stdout.write(self.style.SUCCESS(done))
             return
         self.stdout.write(text)
         if recipients:
