@@ -237,14 +237,22 @@ class ReviewSignOffForm(forms.Form):
         return cleaned
 
 
-def unknown_article_links(body: str) -> list[str]:
-    """Slugs of /articles/... links in the text that reach no article (nor an old address)."""
+def broken_article_links(body: str) -> tuple[list[str], list[str]]:
+    """Slugs of /articles/... links in the text that reach no article, and those reaching a draft.
+
+    An article's old address (a redirect) counts as reaching it.
+    """
     slugs = set(ARTICLE_LINK.findall(body or ""))
     if not slugs:
-        return []
-    known = set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    known |= set(ArticleRedirect.objects.filter(old_slug__in=slugs).values_list("old_slug", flat=True))
-    return sorted(slugs - known)
+        return [], []
+    found = dict(Article.objects.filter(slug__in=slugs).values_list("slug", "published"))
+    for old, published in ArticleRedirect.objects.filter(old_slug__in=slugs).values_list(
+        "old_slug", "article__published"
+    ):
+        found.setdefault(old, published)
+    unknown = sorted(slugs - set(found))
+    drafts = sorted(slug for slug, published in found.items() if not published)
+    return unknown, drafts
 
 
 @admin.register(Article)
@@ -392,10 +400,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 % {"old": old_slug},
                 messages.INFO,
             )
-        for slug in unknown_article_links(obj.body):
+        unknown, drafts = broken_article_links(obj.body)
+        for slug in unknown:
             self.message_user(
                 request,
                 _("The text links to /articles/%(slug)s/, but no article has that address.") % {"slug": slug},
+                messages.WARNING,
+            )
+        for slug in drafts if obj.published else []:
+            self.message_user(
+                request,
+                _(
+                    "The text links to /articles/%(slug)s/, a draft: readers cannot open it "
+                    "until it is published."
+                )
+                % {"slug": slug},
                 messages.WARNING,
             )
         if obj.reading_grade > settings.ARTICLE_MAX_READING_GRADE:

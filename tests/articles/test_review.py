@@ -181,16 +181,23 @@ def test_a_slug_change_keeps_the_old_address_working(editor_client, db):
     assert editor_client.get("/articles/never-was/").status_code == 404
 
 
-def test_links_to_unknown_articles_are_warned_about(editor_client, db):
+def test_links_to_unknown_articles_and_drafts_are_warned_about(editor_client, db):
     make_article(slug="real-page")
+    make_article(slug="draft-page", published=False)
+    moved = make_article(slug="new-home")
+    ArticleRedirect.objects.create(old_slug="old-home", article=moved)
     article = make_article()
-    body = article.body + "\nSee [real](/articles/real-page/) and [gone](/articles/no-such-page/).\n"
+    body = article.body + (
+        "\nSee [real](/articles/real-page/), [gone](/articles/no-such-page/), "
+        "[draft](/articles/draft-page/) and [moved](/articles/old-home/).\n"
+    )
     response = editor_client.post(
         edit_url(article), form_data(editor_client, article, body=body), follow=True
     )
     html = response.content.decode()
     assert "links to /articles/no-such-page/, but no article has that address" in html
-    assert "/articles/real-page/, but" not in html
+    assert "links to /articles/draft-page/, a draft" in html
+    assert "/articles/real-page/, " not in html and "/articles/old-home/, " not in html
 
 
 @pytest.mark.parametrize("alt", ["", "describe the image", "Image"])
