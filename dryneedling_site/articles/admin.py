@@ -131,7 +131,10 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        loaded = parse_datetime(self.cleaned_data.get("loaded_version") or "")
+        try:
+            loaded = parse_datetime(self.cleaned_data.get("loaded_version") or "")
+        except ValueError:
+            raise ValidationError(_("This form is out of date. Open the article again.")) from None
         if self.instance.pk and loaded:
             # Locked until the save commits, so two simultaneous saves cannot both pass.
             stored = Article.objects.select_for_update().filter(pk=self.instance.pk).first()

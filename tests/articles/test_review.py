@@ -453,3 +453,13 @@ def test_reminders_also_list_published_articles_changed_or_never_reviewed(db, re
     assert "0 overdue, 0 due soon, 1 changed, 1 not yet reviewed" in message.subject
     assert "Never checked" in message.body and f"/admin/articles/article/{never.pk}/change/" in message.body
     assert "Edited since" in message.body and "Draft never checked" not in message.body
+
+
+def test_a_tampered_version_field_is_a_form_error_not_a_crash(editor_client, db):
+    article = make_article()
+    data = {**form_data(editor_client, article, title="Changed"), "loaded_version": "2026-13-45T10:00:00"}
+    response = editor_client.post(edit_url(article), data)
+    assert response.status_code == 200
+    assert "This form is out of date" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title != "Changed"
