@@ -10,10 +10,11 @@ from collections.abc import Callable
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -489,7 +490,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
         """Show the text and references being vouched for; record who, when, credentials, note."""
         if not can_review(request.user):
             raise PermissionDenied
-        article = get_object_or_404(Article.objects.prefetch_related("references"), pk=object_id)
+        article = self.get_object(request, unquote(object_id))  # None for a bad or unknown id
+        if article is None:
+            raise Http404(_("No article with that id."))
         user = request.user
         initial = {"name": user.get_full_name() or user.get_username()}
         previous = article.reviews.filter(reviewer=user).first()

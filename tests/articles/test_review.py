@@ -463,3 +463,8 @@ def test_a_tampered_version_field_is_a_form_error_not_a_crash(editor_client, db)
     assert "This form is out of date" in response.content.decode()
     article.refresh_from_db()
     assert article.title != "Changed"
+
+
+@pytest.mark.parametrize("object_id", ["abc", "999999"])
+def test_the_sign_off_page_for_a_bad_id_is_a_404(reviewer_client, db, object_id):
+    assert reviewer_client.get(f"{CHANGELIST}{object_id}/review/").status_code == 404
