@@ -32,6 +32,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .models import Article, ArticleRedirect, Reference, Review
 from .review import (
     SOON_DAYS,
+    TextChangedSinceShown,
     can_review,
     changed_since_review,
     keep_review_stamp,
@@ -41,6 +42,10 @@ from .review import (
     sign_off,
 )
 
+TEXT_CHANGED_MESSAGE = gettext_lazy(
+    "Someone changed the text or references while you were reading. Read the current version "
+    "below, then sign off again."
+)
 TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent", "summary", "title"}
 # Alt text that says nothing about the picture: refused on save.
 PLACEHOLDER_ALT_TEXTS = {"", "describe the image", "image", "picture", "photo", "img", "alt", "alt text"}
@@ -232,12 +237,7 @@ class ReviewSignOffForm(forms.Form):
             # Show the current text's fingerprint, so signing off again covers what is shown now.
             self.data = self.data.copy()
             self.data["shown_fingerprint"] = self.current_fingerprint
-            raise ValidationError(
-                _(
-                    "Someone changed the text or references while you were reading. Read the "
-                    "current version below, then sign off again."
-                )
-            )
+            raise ValidationError(TEXT_CHANGED_MESSAGE)
         return cleaned
 
 
@@ -502,13 +502,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
         initial["shown_fingerprint"] = current
         form = ReviewSignOffForm(request.POST or None, initial=initial, current_fingerprint=current)
         if request.method == "POST" and form.is_valid():
-            sign_off(
-                article,
-                reviewer=user,
-                name=form.cleaned_data["name"],
-                credentials=form.cleaned_data["credentials"],
-                note=form.cleaned_data["note"],
-            )
+            try:
+                sign_off(
+                    article,
+                    reviewer=user,
+                    name=form.cleaned_data["name"],
+                    credentials=form.cleaned_data["credentials"],
+                    note=form.cleaned_data["note"],
+                    shown_fingerprint=form.cleaned_data["shown_fingerprint"],
+                )
+            except TextChangedSinceShown:
+                # Changed in the instant between the form check and the locked re-read.
+                self.message_user(request, TEXT_CHANGED_MESSAGE, messages.ERROR)
+                return redirect("admin:articles_article_review", article.pk)
             self.message_user(
                 request, _("Review of “%(title)s” signed off.") % {"title": article.title}, messages.SUCCESS
             )

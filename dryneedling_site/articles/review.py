@@ -37,6 +37,10 @@ def can_review(user: AbstractBaseUser) -> bool:
     return bool(user.is_active and user.has_perm(REVIEW_PERMISSION))
 
 
+class TextChangedSinceShown(Exception):
+    """The body or references changed after the reviewer was shown them."""
+
+
 @transaction.atomic
 def sign_off(
     article: Article,
@@ -45,29 +49,41 @@ def sign_off(
     name: str,
     credentials: str,
     note: str,
+    shown_fingerprint: str | None = None,
     today: date | None = None,
 ) -> Review:
-    """Record a clinician's review of the article as it is now and stamp the article with it."""
+    """Record a clinician's review of the article as stored now and stamp the article with it.
+
+    The row is locked and re-read, so the sign-off covers exactly the stored text; with
+    `shown_fingerprint`, a text that differs from what the reviewer was shown is refused
+    (TextChangedSinceShown). `article` gets the new review stamp too.
+    """
     if not can_review(reviewer):
         raise PermissionError("Only clinical reviewers may sign off a review.")
+    stored = Article.objects.select_for_update().get(pk=article.pk)
+    fingerprint = stored.review_fingerprint()
+    if shown_fingerprint is not None and shown_fingerprint != fingerprint:
+        raise TextChangedSinceShown
     today = today or timezone.localdate()
     review = Review.objects.create(
-        article=article,
+        article=stored,
         reviewer=reviewer,
         reviewer_name=name,
         reviewer_credentials=credentials,
         note=note,
         reviewed_on=today,
         next_review_due=default_next_review(today),
-        content_fingerprint=article.review_fingerprint(),
+        content_fingerprint=fingerprint,
     )
-    article.last_reviewed = review.reviewed_on
-    article.next_review_due = review.next_review_due
-    article.reviewer_name = name
-    article.reviewer_credentials = credentials
-    article.reviewed_fingerprint = review.content_fingerprint
-    article._change_reason = f"{SIGN_OFF_REASON} {name}"
-    article.save()
+    stored.last_reviewed = review.reviewed_on
+    stored.next_review_due = review.next_review_due
+    stored.reviewer_name = name
+    stored.reviewer_credentials = credentials
+    stored.reviewed_fingerprint = fingerprint
+    stored._change_reason = f"{SIGN_OFF_REASON} {name}"
+    stored.save()
+    for field in (*REVIEW_FIELDS, "updated_at"):
+        setattr(article, field, getattr(stored, field))
     return review
 
 

@@ -468,3 +468,17 @@ def test_a_tampered_version_field_is_a_form_error_not_a_crash(editor_client, db)
 @pytest.mark.parametrize("object_id", ["abc", "999999"])
 def test_the_sign_off_page_for_a_bad_id_is_a_404(reviewer_client, db, object_id):
     assert reviewer_client.get(f"{CHANGELIST}{object_id}/review/").status_code == 404
+
+
+def test_sign_off_refuses_a_text_other_than_the_one_shown(reviewer, db):
+    from dryneedling_site.articles.review import TextChangedSinceShown, sign_off
+
+    article = unreviewed(body="## Dose\n\nOnce a week.\n")
+    shown = article.review_fingerprint()
+    Article.objects.filter(pk=article.pk).update(body="## Dose\n\nEvery day.\n")
+    with pytest.raises(TextChangedSinceShown):
+        sign_off(article, reviewer=reviewer, name="R", credentials="PT", note="ok", shown_fingerprint=shown)
+    assert not Review.objects.exists()
+    review = sign_off(article, reviewer=reviewer, name="R", credentials="PT", note="ok")
+    assert review.content_fingerprint == Article.objects.get(pk=article.pk).review_fingerprint()
+    assert article.reviewed_fingerprint == review.content_fingerprint  # the caller's copy is updated
