@@ -282,6 +282,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     inlines = [ReferenceInline]
     actions = ["publish", "unpublish"]
     readonly_fields = (
+        "old_addresses",
         "review_summary",
         "last_reviewed",
         "next_review_due",
@@ -294,7 +295,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "load_status",
     )
     fieldsets = [
-        (None, {"fields": ("title", "slug", "summary", "key_points", "body", "loaded_version")}),
+        (
+            None,
+            {"fields": ("title", "slug", "old_addresses", "summary", "key_points", "body", "loaded_version")},
+        ),
         ("When to get help", {"fields": ("care_call_pt", "care_urgent", "care_emergency")}),
         ("Readability", {"fields": ("reading_figures",)}),
         ("From readers and other parts of the site", {"fields": ("other_panels",)}),
@@ -354,6 +358,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
         parts.append(_("Clinical reviewers sign off with “Sign off review” at the top of this page."))
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts))
+
+    @admin.display(description=gettext_lazy("Old addresses"))
+    def old_addresses(self, obj: Article) -> str:
+        """Where the article used to live; each still leads here (a permanent redirect)."""
+        slugs = [r.old_slug for r in obj.old_addresses.all()] if obj.pk else []
+        if not slugs:
+            return _("None: the address has not changed.")
+        return _("Still lead here: %(paths)s") % {"paths": ", ".join(f"/articles/{s}/" for s in slugs)}
 
     @admin.display(description=gettext_lazy("Reading level"))
     def reading_figures(self, obj: Article) -> str:

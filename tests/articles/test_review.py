@@ -178,6 +178,8 @@ def test_a_slug_change_keeps_the_old_address_working(editor_client, db):
     old = editor_client.get("/articles/old-name/")
     assert old.status_code == 301 and old["Location"] == "/articles/new-name/"
     assert ArticleRedirect.objects.get().article == article
+    form = editor_client.get(edit_url(article)).content.decode()
+    assert "Still lead here: /articles/old-name/" in form
     assert editor_client.get("/articles/never-was/").status_code == 404
 
 
