@@ -175,6 +175,7 @@ SITE_URL = parse_site_url(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:80
 
 # Site identity used in titles, Open Graph and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")  # absolute links in emails; empty: paths
 
 # Articles: how long until a reviewed article is due for its next review.
 ARTICLE_REVIEW_INTERVAL_MONTHS = int(os.environ.get("ARTICLE_REVIEW_INTERVAL_MONTHS", "12"))

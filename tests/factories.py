@@ -26,3 +26,27 @@ def make_article(**fields) -> Article:
     }
     values.update(fields)
     return Article.objects.create(**values)
+
+
+def staff_group(name: str):
+    """The group its data migration creates (rebuilt here: transactional tests flush tables)."""
+    import importlib
+    import pkgutil
+
+    from django.contrib.auth.models import Group, Permission
+
+    from dryneedling_site.articles import migrations
+
+    existing = Group.objects.filter(name=name).first()
+    if existing:
+        return existing
+    # Found by name suffix, so renumbered migrations still match.
+    suffix = "_" + name.lower().replace(" ", "_") + "_group"
+    [module] = [m.name for m in pkgutil.iter_modules(migrations.__path__) if m.name.endswith(suffix)]
+    migration = importlib.import_module(f"{migrations.__name__}.{module}")
+    created = Group.objects.create(name=name)
+    for app_label, codename in migration.PERMISSIONS:
+        created.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    if name == "Content editors":  # feedback/migrations/0002 lets editors read feedback
+        created.permissions.add(*Permission.objects.filter(codename__in=["view_feedback", "change_feedback"]))
+    return created

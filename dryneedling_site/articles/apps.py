@@ -13,3 +13,9 @@ class ArticlesConfig(AppConfig):
         from .models import Article, Reference, SitePage
 
         invalidate_pages_on_change(Article, Reference, SitePage, scope="articles")
+
+        from dryneedling_site.core.desk import register_desk_panel
+
+        from .review import review_desk_panel
+
+        register_desk_panel(review_desk_panel)

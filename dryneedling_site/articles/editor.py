@@ -78,7 +78,11 @@ def _plain(message: str, status: int) -> HttpResponse:
 @require_POST
 @editor_required
 def image_upload(request: HttpRequest) -> JsonResponse:
-    """Store a checked image and hand back Markdown that prompts for alt text."""
+    """Store a checked image; hand back its address and Markdown with a placeholder alt text.
+
+    The "Insert image" dialog asks for the alt text and uses `url`; drag-and-drop inserts
+    `image_code`, whose placeholder the article form refuses until it is replaced.
+    """
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"error": "Choose an image file to upload."}, status=400)
@@ -86,4 +90,4 @@ def image_upload(request: HttpRequest) -> JsonResponse:
         url = store_article_image(upload)
     except ImageRejected as rejection:
         return JsonResponse({"error": str(rejection)}, status=400)
-    return JsonResponse({"image_code": f"![describe the image]({url})"})
+    return JsonResponse({"image_code": f"![describe the image]({url})", "url": url})

@@ -265,7 +265,11 @@ def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False
     by_slug = {a.slug: a for a in Article.objects.filter(slug__in=known_slugs)}
     for article, path, fields, fingerprint in written:
         article.related.set([by_slug[s] for s in fields["related"]])
-        Article.objects.filter(pk=article.pk).update(source_hash=fingerprint, source_path=_display_path(path))
+        # A review recorded in the file covers the text as loaded, so later edits show as changed.
+        reviewed = article.review_fingerprint() if article.is_reviewed else ""
+        Article.objects.filter(pk=article.pk).update(
+            source_hash=fingerprint, source_path=_display_path(path), reviewed_fingerprint=reviewed
+        )
     for slug in parsed:
         report.grades[slug] = float(by_slug[slug].reading_grade) if slug in by_slug else 0.0
 

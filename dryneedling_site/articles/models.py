@@ -141,6 +141,13 @@ class Article(models.Model):
         help_text="Fingerprint of the content as last loaded from its file; a different fingerprint "
         "now means staff edited it since.",
     )
+    reviewed_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the body and references a clinician last signed off; "
+        "a different fingerprint now means the article changed since its review.",
+    )
     reading_grade = models.DecimalField(max_digits=4, decimal_places=1, default=0, editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -157,12 +164,16 @@ class Article(models.Model):
             "reading_grade",
             "word_count",
             "reading_minutes",
-        ]
+            "reviewed_fingerprint",
+        ],
+        # Related articles are versioned too, so reverting an old version restores them.
+        m2m_fields=["related"],
     )
 
     class Meta:
         ordering = ["position", "title"]
         indexes = [models.Index(fields=["published", "position"])]
+        permissions = [("review_article", "Can sign off an article's clinical review")]
 
     def __str__(self) -> str:
         return self.title
@@ -241,6 +252,18 @@ class Article(models.Model):
     def reviewer(self) -> str:
         return ", ".join(filter(None, [self.reviewer_name, self.reviewer_credentials]))
 
+    def review_fingerprint(self) -> str:
+        """Hash of what a clinician vouches for: the body and the references."""
+        material = {"body": (self.body or "").replace("\r\n", "\n").strip()}
+        material["references"] = [r.as_dict() for r in self.references.all()]
+        encoded = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+    @property
+    def changed_since_review(self) -> bool:
+        """The body or references differ from what the last sign-off covered."""
+        return bool(self.reviewed_fingerprint) and self.reviewed_fingerprint != self.review_fingerprint()
+
     def fingerprint(self) -> str:
         """Hash of everything staff can edit, in the same form the loader hashes a file."""
         return content_fingerprint(
@@ -308,6 +331,9 @@ class Reference(models.Model):
         verbose_name="Web address",
         help_text="For a web page (not a journal paper): its address, e.g. a hospital's patient page.",
     )
+
+    # Versioned so that reverting an article restores the references it had then.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "id"]
@@ -405,3 +431,39 @@ class SitePage(models.Model):
         return content_fingerprint(
             {"slug": self.slug, "title": self.title, "summary": self.summary, "body": self.body}
         )
+
+
+class Review(models.Model):
+    """A clinician's sign-off: who checked which version of the facts, when, and what they noted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="article_reviews"
+    )
+    reviewer_name = models.CharField(max_length=120)
+    reviewer_credentials = models.CharField(max_length=80)
+    note = models.TextField(max_length=1000)
+    reviewed_on = models.DateField()
+    next_review_due = models.DateField()
+    signed_at = models.DateTimeField(auto_now_add=True)
+    content_fingerprint = models.CharField(
+        max_length=64, help_text="Fingerprint of the body and references this sign-off covered."
+    )
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        get_latest_by = "signed_at"
+
+    def __str__(self) -> str:
+        return f"{self.article} reviewed by {self.reviewer_name} on {self.reviewed_on}"
+
+
+class ArticleRedirect(models.Model):
+    """An article's former address, kept so old links and bookmarks still reach it."""
+
+    old_slug = models.SlugField(unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"/articles/{self.old_slug}/ -> {self.article.slug}"

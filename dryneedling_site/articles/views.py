@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView
@@ -11,7 +11,7 @@ from django.views.generic import ListView
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
-from .models import Article, SitePage
+from .models import Article, ArticleRedirect, SitePage
 
 GUIDE_FIELDS = ("slug", "title", "summary", "position")
 
@@ -48,20 +48,34 @@ class ArticleListView(ListView):
         return Article.objects.published().only(*GUIDE_FIELDS)
 
 
+def _old_address_redirect(slug: str) -> HttpResponse | None:
+    """A permanent redirect from an address the article had before its slug changed."""
+    old = ArticleRedirect.objects.filter(old_slug=slug).select_related("article").first()
+    if old is None or old.article.slug == slug:
+        return None
+    return HttpResponsePermanentRedirect(old.article.get_absolute_url())
+
+
 @cache_public_page(scopes=["articles"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article with references, related pages and its place in the guide (4 queries)."""
-    article = get_object_or_404(
-        _visible_articles(request).prefetch_related(
-            "references",
-            Prefetch(
-                "related",
-                queryset=Article.objects.published().only(*GUIDE_FIELDS),
-                to_attr="related_published",
+    try:
+        article = get_object_or_404(
+            _visible_articles(request).prefetch_related(
+                "references",
+                Prefetch(
+                    "related",
+                    queryset=Article.objects.published().only(*GUIDE_FIELDS),
+                    to_attr="related_published",
+                ),
             ),
-        ),
-        slug=slug,
-    )
+            slug=slug,
+        )
+    except Http404:
+        moved = _old_address_redirect(slug)
+        if moved is None:
+            raise
+        return moved
     guide = list(Article.objects.published().only("slug", "title", "position"))
     slugs = [a.slug for a in guide]
     index = slugs.index(article.slug) if article.slug in slugs else None

@@ -1,7 +1,8 @@
 """Staff insights: answers and comments with filters, CSV export, and the "Feedback summary".
 
 `article_feedback_panel(article)` renders one article's summary and latest comments for the
-Article edit screen (see README "Feedback" for the two lines that wire it in).
+Article edit screen; `feedback_desk_panel(request)` counts unread comments for the admin home.
+FeedbackConfig.ready() registers both.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from dryneedling_site.articles.models import Article
+from dryneedling_site.core.desk import DeskItem, DeskPanel
 
 from .chart import share_helpful_chart
 from .models import Feedback
-from .services import article_summary, feedback_csv, summary_by_article
+from .services import TOO_FEW_ANSWERS, article_summary, feedback_csv, summary_by_article
 
 
 class HasCommentFilter(admin.SimpleListFilter):
@@ -125,7 +128,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         return csv_response(rows)
 
     def summary_view(self, request: HttpRequest) -> TemplateResponse:
-        """Per article: Yes, No, share helpful, last 30 and 90 days, and an SVG bar chart."""
+        """Published articles, least helpful first: Yes, No, comments, recent periods, a bar chart."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         rows = summary_by_article()
@@ -135,6 +138,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "rows": rows,
             "chart": share_helpful_chart(rows),
+            "too_few": TOO_FEW_ANSWERS,
             "generated_at": timezone.now(),
         }
         return TemplateResponse(request, "admin/feedback/feedback/summary.html", context)
@@ -147,3 +151,12 @@ def article_feedback_panel(article: Article, *, now: dt.datetime | None = None) 
     return render_to_string(
         "admin/feedback/article_panel.html", {"summary": article_summary(article, now=now)}
     )
+
+
+def feedback_desk_panel(request: HttpRequest) -> DeskPanel | None:
+    """The desk's line for reader comments nobody on staff has read yet."""
+    if not request.user.has_perm("feedback.view_feedback"):
+        return None
+    unread = Feedback.objects.with_comment().filter(reviewed=False).count()
+    url = reverse("admin:feedback_feedback_changelist") + "?has_comment=yes&reviewed__exact=0"
+    return DeskPanel(_("Reader feedback"), [DeskItem(_("comments not yet read"), unread, url)])

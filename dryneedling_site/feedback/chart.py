@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 WIDTH = 640
 BAR_WIDTH = 520  # 100% helpful
-ROW_HEIGHT = 50
+ROW_HEIGHT = 64
 TOP = 8
 AXIS_HEIGHT = 28
 LABEL_CHARACTERS = 80
 TICKS = (0, 25, 50, 75, 100)
+MIN_BAR = 3  # a 0% bar is still drawn, as a thin mark on its outlined track
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,18 @@ def _shorten(text: str) -> str:
 def share_helpful_chart(rows: list[dict]) -> dict:
     """Bars for rows of services.summary_by_article(): one per article, length = share helpful.
 
-    Articles nobody answered get no bar and say so, rather than a misleading 0%.
+    Every row has an outlined track, so each bar is visible against it; a 0% bar is a thin
+    mark. Articles nobody answered say so rather than show a misleading 0%.
     """
     bars = []
     for index, row in enumerate(rows):
         tally, title = row["all_time"], row["article"].title
         top = TOP + index * ROW_HEIGHT
         if tally.total:
-            width = round(BAR_WIDTH * tally.share_helpful, 1)
+            width = max(round(BAR_WIDTH * tally.share_helpful, 1), MIN_BAR)
             value = f"{tally.percent_helpful}% of {tally.total}"
+            if row.get("too_few"):
+                value += " (too few to judge)"
             full = f"{title}: {tally.percent_helpful}% found it helpful ({tally.yes} Yes, {tally.no} No)"
         else:
             width, value, full = 0, "No answers yet", f"{title}: no answers yet"
@@ -56,8 +60,8 @@ def share_helpful_chart(rows: list[dict]) -> dict:
                 label_y=top + 14,
                 bar_y=top + 21,
                 width=width,
-                value_x=width + 8,
-                value_y=top + 35,
+                value_x=0,
+                value_y=top + 56,
             )
         )
     axis_y = TOP + len(rows) * ROW_HEIGHT

@@ -152,14 +152,38 @@ def article_summary(article: Article, *, latest: int = 5, now: dt.datetime | Non
     }
 
 
+# Below this many answers a share helpful says little; the summary says "too few to judge".
+TOO_FEW_ANSWERS = 10
+
+
+def _least_helpful_first(row: dict) -> tuple:
+    """Judged articles by share helpful (lowest first), then the too-few ones, then unanswered."""
+    tally = row["all_time"]
+    if tally.total >= TOO_FEW_ANSWERS:
+        return (0, tally.share_helpful, row["article"].position)
+    if tally.total:
+        return (1, tally.share_helpful, row["article"].position)
+    return (2, 0, row["article"].position)
+
+
 def summary_by_article(*, now: dt.datetime | None = None) -> list[dict]:
-    """Every article with its tallies, in guide order, for the staff "Feedback summary" page."""
+    """Published articles with their tallies and comment counts, least helpful first.
+
+    Drafts are left out (their few answers come from staff previews). Each row also has
+    "comments" and "too_few" (fewer than TOO_FEW_ANSWERS answers: too few to judge).
+    """
     counts = _count_expressions(now or timezone.now(), "feedback__")
-    articles = Article.objects.order_by("position", "title").annotate(**counts)
-    return [
-        {"article": article, **_tallies({key: getattr(article, key) for key in counts})}
-        for article in articles.only("pk", "slug", "title", "position", "published")
-    ]
+    articles = (
+        Article.objects.published()
+        .annotate(**counts, comments=Count("feedback__pk", filter=~Q(feedback__comment="")))
+        .only("pk", "slug", "title", "position", "published")
+    )
+    rows = []
+    for article in articles:
+        tallies = _tallies({key: getattr(article, key) for key in counts})
+        too_few = tallies["all_time"].total < TOO_FEW_ANSWERS
+        rows.append({"article": article, **tallies, "comments": article.comments, "too_few": too_few})
+    return sorted(rows, key=_least_helpful_first)
 
 
 @dataclass(frozen=True)

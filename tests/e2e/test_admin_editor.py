@@ -1,11 +1,13 @@
 """A staff member edits an article in the admin and sees the live preview."""
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
+
+from tests.factories import staff_group
 
 
 def test_staff_types_markdown_and_preview_updates(site, page, assert_accessible):
     user = User.objects.create_user("erin", password="a long test password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Content editors"))
+    user.groups.add(staff_group("Content editors"))
     csp_errors: list[str] = []
     page.on(
         "console", lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
@@ -17,6 +19,7 @@ def test_staff_types_markdown_and_preview_updates(site, page, assert_accessible)
     page.click("input[type=submit]")
     page.goto(site.url + "/admin/articles/article/")
     page.get_by_role("link", name="What is this fixture about?").click()
+    assert_accessible(page)
 
     editor = page.locator("textarea#id_body")
     preview = page.locator("#id_body").locator("xpath=..").locator(".markdownx-preview")
