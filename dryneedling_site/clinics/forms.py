@@ -6,6 +6,7 @@ import math
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import Language
@@ -14,8 +15,10 @@ RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 m
 RADII = [miles for miles, _ in RADIUS_CHOICES]
 DEFAULT_RADIUS = 25
 ANY_CLINIC = "any"
+MAY_OFFER = "maybe"
 DRY_NEEDLING_CHOICES = [
     ("yes", "Only clinics that offer dry needling"),
+    (MAY_OFFER, _("Also clinics that may offer it (ask them)")),
     (ANY_CLINIC, "Any physical therapy clinic"),
 ]
 # What a search left blank means; filled in so the form shows the choice that was used.
@@ -66,7 +69,7 @@ class ClinicSearchForm(forms.Form):
         required=False,
         initial="yes",
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the two options."},
+        error_messages={"invalid_choice": "Choose one of the options."},
     )
     new_patients = forms.BooleanField(label="Only clinics taking new patients", required=False)
     language = forms.ModelChoiceField(
@@ -130,6 +133,7 @@ class ClinicSearchForm(forms.Form):
         data = self.cleaned_data
         return {
             "dry_needling": data["dry_needling"] != ANY_CLINIC,
+            "may_offer": data["dry_needling"] == MAY_OFFER,
             "new_patients": data["new_patients"],
             "language": data["language"],
             "name": data["name"],

@@ -10,7 +10,7 @@ from django.urls import reverse
 from dryneedling_site.core.pagecache import cache_public_page
 
 from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
-from .models import Clinic, Therapist
+from .models import Clinic, StateRule, Therapist
 
 RESULTS_PER_PAGE = 20
 
@@ -33,6 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
             filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
             page_moved=bool(requested) and requested != str(page.number),
             requested_page=requested,
+            state_rule=StateRule.objects.filter(state=place.state).first() if place.state else None,
         )
     return render(request, "clinics/clinic_search.html", context)
 
