@@ -100,6 +100,8 @@ class ClinicAdmin(admin.ModelAdmin):
         touched = set(form.changed_data if change else form.fields) & set(IMPORTED_FIELDS)
         if touched & LOCATION_FIELDS:
             touched |= LOCATION_FIELDS
+        if "offers_dry_needling" in touched:  # staff asked the clinic: the registry's "ask" is moot
+            touched.add("dry_needling_unconfirmed")
         obj.staff_edited_fields = sorted(set(obj.staff_edited_fields or ()) | touched)
         super().save_model(request, obj, form, change)
 
