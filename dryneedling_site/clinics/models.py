@@ -235,6 +235,11 @@ class Clinic(models.Model):
         return reverse("clinics:detail", kwargs={"slug": self.slug})
 
     @property
+    def new_patients_known(self) -> bool:
+        """False for an NPI registry clinic staff have not checked: the registry does not say."""
+        return not self.source_key or "accepting_new_patients" in (self.staff_edited_fields or ())
+
+    @property
     def phone_display(self) -> str:
         return format_phone(self.phone)
 

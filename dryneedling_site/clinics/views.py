@@ -85,10 +85,11 @@ def medical_clinic(clinic: Clinic, url: str) -> dict:
             "addressCountry": "US",
         },
         "medicalSpecialty": "https://schema.org/Physiotherapy",
-        "isAcceptingNewPatients": clinic.accepting_new_patients,
         "knowsLanguage": [language.name for language in clinic.languages.all()],
         "employee": [_person(therapist) for therapist in clinic.therapists.all()],
     }
+    if clinic.new_patients_known:
+        data["isAcceptingNewPatients"] = clinic.accepting_new_patients
     if clinic.latitude is not None and clinic.longitude is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": clinic.latitude, "longitude": clinic.longitude}
     if clinic.website_link:
