@@ -10,9 +10,9 @@ from operator import or_
 from urllib.parse import urlencode, urlsplit
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db import connections, models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,26 @@ class Language(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.slug = self.slug or slugify(self.name)
         super().save(*args, **kwargs)
+
+
+# Great-circle (haversine) distance in miles from a point, as one SQL expression: the
+# database's own trigonometry (PostgreSQL; SQLite 3.35+ built with math functions, or the
+# Python versions Django registers). One raw node rather than a tree of Func objects, because
+# building and compiling that tree cost more than the query itself. MIN/LEAST guards asin()
+# against rounding just above 1. Parameters: see _haversine_params().
+_HAVERSINE = (
+    '{factor} * ASIN(SQRT({least}(1.0, POWER(SIN(RADIANS("clinics_clinic"."latitude" - %s) / 2), 2)'
+    ' + %s * COS(RADIANS("clinics_clinic"."latitude"))'
+    ' * POWER(SIN(RADIANS("clinics_clinic"."longitude" - %s) / 2), 2))))'
+)
+_HAVERSINE_SQL = {
+    False: _HAVERSINE.format(factor=2 * geo.EARTH_RADIUS_MILES, least="MIN"),
+    True: _HAVERSINE.format(factor=2 * geo.EARTH_RADIUS_MILES, least="LEAST"),
+}
+
+
+def _haversine_params(latitude: float, longitude: float) -> tuple[float, float, float]:
+    return (float(latitude), math.cos(math.radians(latitude)), float(longitude))
 
 
 class ClinicQuerySet(models.QuerySet):
@@ -116,13 +136,9 @@ class ClinicQuerySet(models.QuerySet):
         for the candidates with the database's own trigonometry (built into PostgreSQL and
         SQLite 3.35+; Django registers it on older SQLite builds). Paginate the result.
         """
-        lat0 = math.radians(latitude)
-        half_dlat = Radians(F("latitude") - Value(latitude)) / Value(2.0)
-        half_dlon = Radians(F("longitude") - Value(longitude)) / Value(2.0)
-        inner = Power(Sin(half_dlat), 2) + Value(math.cos(lat0)) * Cos(Radians(F("latitude"))) * Power(
-            Sin(half_dlon), 2
-        )
-        distance = Value(2 * geo.EARTH_RADIUS_MILES) * ASin(Sqrt(Least(inner, Value(1.0))))
+        on_postgres = connections[self.db].vendor == "postgresql"
+        # Fixed SQL text; the point comes in as parameters.
+        distance = RawSQL(_HAVERSINE_SQL[on_postgres], _haversine_params(latitude, longitude))  # noqa: S611
         return (
             self.in_box(geo.bounding_box(latitude, longitude, miles))
             .annotate(distance_miles=distance)
