@@ -99,7 +99,7 @@ def child_measure(searches: int, seed: int) -> None:
     runs = [one(z, RANDOM_RADIUS, FILTERS[0], 1) for z in picks]
     result[f"random ZIPs, {RANDOM_RADIUS} miles"] = figures([t for t, _ in runs], [c for _, c in runs])
     place = geo.zip_place("10001")
-    query = Clinic.objects.matching().near(place.latitude, place.longitude, 25)
+    query = Clinic.objects.matching().near(place.latitude, place.longitude, 25).ranking()[:20]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "

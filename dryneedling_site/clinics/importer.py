@@ -563,8 +563,9 @@ def apply_import(
     _new_slugs(plan)
     language_ids, new_languages = _language_ids(plan)
     now = timezone.now()
-    clinic_fields = [f.name for f in Clinic._meta.concrete_fields if not f.primary_key]
-    defaults = {f.name: f.get_default() for f in Clinic._meta.concrete_fields if not f.primary_key}
+    written = [f for f in Clinic._meta.concrete_fields if not f.primary_key and not f.generated]
+    clinic_fields = [f.name for f in written]
+    defaults = {f.name: f.get_default() for f in written}
     new_rows = []
     for clinic in plan.created:
         values = {**defaults, **clinic.values, "slug": clinic.slug, "updated_at": now}

@@ -5,20 +5,26 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
+from collections.abc import Iterator, Sequence
 from functools import reduce
 from operator import or_
+from typing import overload
 from urllib.parse import urlencode, urlsplit
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Floor
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .validators import format_phone, validate_phone_digits, validate_web_address, validate_zip_code
+
+PAGE_FETCH_CHUNK = 500
+BANDS_PER_DEGREE = 10
 
 # Fields an import may write, and that staff edits in the admin protect from a re-import.
 IMPORTED_FIELDS = (
@@ -59,24 +65,83 @@ class Language(models.Model):
         super().save(*args, **kwargs)
 
 
-# Great-circle (haversine) distance in miles from a point, as one SQL expression: the
-# database's own trigonometry (PostgreSQL; SQLite 3.35+ built with math functions, or the
-# Python versions Django registers). One raw node rather than a tree of Func objects, because
-# building and compiling that tree cost more than the query itself. MIN/LEAST guards asin()
-# against rounding just above 1. Parameters: see _haversine_params().
-_HAVERSINE = (
-    '{factor} * ASIN(SQRT({least}(1.0, POWER(SIN(RADIANS("clinics_clinic"."latitude" - %s) / 2), 2)'
+# The haversine of the central angle between a clinic and a point (the "a" in the haversine
+# formula), in SQL with the database's own trigonometry (PostgreSQL; SQLite 3.35+ built with
+# math functions, or the Python versions Django registers). Distance grows with it, so the
+# search filters and sorts on it, and works out miles (2R asin sqrt a) only for the rows
+# shown. One raw node rather than a tree of Func objects: building and compiling that tree
+# cost more than the query. Parameters: see _haversine_params().
+_HAVERSINE_A = (
+    'POWER(SIN(RADIANS("clinics_clinic"."latitude" - %s) / 2), 2)'
     ' + %s * COS(RADIANS("clinics_clinic"."latitude"))'
-    ' * POWER(SIN(RADIANS("clinics_clinic"."longitude" - %s) / 2), 2))))'
+    ' * POWER(SIN(RADIANS("clinics_clinic"."longitude" - %s) / 2), 2)'
 )
-_HAVERSINE_SQL = {
-    False: _HAVERSINE.format(factor=2 * geo.EARTH_RADIUS_MILES, least="MIN"),
-    True: _HAVERSINE.format(factor=2 * geo.EARTH_RADIUS_MILES, least="LEAST"),
-}
 
 
 def _haversine_params(latitude: float, longitude: float) -> tuple[float, float, float]:
     return (float(latitude), math.cos(math.radians(latitude)), float(longitude))
+
+
+def _miles(haversine_a: float) -> float:
+    return 2 * geo.EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, max(0.0, haversine_a))))
+
+
+class NearbyClinics(Sequence):
+    """The clinics a distance search found, nearest first, read lazily a slice at a time.
+
+    len() is one COUNT; a slice is one narrow query for (id, distance) in order, which the
+    location index can answer without reading rows or sorting wide ones, then the full rows
+    of that slice only, with their therapists and languages.
+    """
+
+    def __init__(self, within: ClinicQuerySet) -> None:
+        self._within = within
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._within.count()
+        return self._count
+
+    def ranking(self) -> ClinicQuerySet:
+        """(id, haversine) of every match, nearest first: the query a page's slice runs."""
+        return self._within.order_by("haversine", "pk").values_list("pk", "haversine")
+
+    @overload
+    def __getitem__(self, index: int) -> Clinic: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Clinic]: ...
+    def __getitem__(self, index: int | slice) -> Clinic | list[Clinic]:
+        ordered = self.ranking()
+        if isinstance(index, slice):
+            return self._fetch(list(ordered[index]))
+        rows = self._fetch(list(ordered[index : index + 1]))
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def __iter__(self) -> Iterator[Clinic]:
+        ordered = self.ranking()
+        batch: list[tuple[int, float]] = []
+        for pair in ordered.iterator(chunk_size=PAGE_FETCH_CHUNK):
+            batch.append(pair)
+            if len(batch) == PAGE_FETCH_CHUNK:
+                yield from self._fetch(batch)
+                batch = []
+        yield from self._fetch(batch)
+
+    def _fetch(self, ranked: list[tuple[int, float]]) -> list[Clinic]:
+        if not ranked:
+            return []
+        model = self._within.model
+        rows = model.objects.filter(pk__in=[pk for pk, _ in ranked]).for_listing().in_bulk()
+        clinics = []
+        for pk, haversine in ranked:
+            clinic = rows.get(pk)
+            if clinic is not None:  # deleted since the search ran
+                clinic.distance_miles = _miles(haversine)
+                clinics.append(clinic)
+        return clinics
 
 
 class ClinicQuerySet(models.QuerySet):
@@ -126,26 +191,35 @@ class ClinicQuerySet(models.QuerySet):
         longitudes = reduce(
             or_, (Q(longitude__gte=west, longitude__lte=east) for west, east in box.longitudes)
         )
-        return self.filter(longitudes, latitude__gte=box.min_latitude, latitude__lte=box.max_latitude)
-
-    def near(self, latitude: float, longitude: float, miles: float) -> ClinicQuerySet:
-        """Clinics within `miles` of a point, nearest first, with `distance_miles` set.
-
-        All in SQL, so only one page of rows ever reaches Python: the bounding box uses the
-        (latitude, longitude) index, then the great-circle (haversine) distance is worked out
-        for the candidates with the database's own trigonometry (built into PostgreSQL and
-        SQLite 3.35+; Django registers it on older SQLite builds). Paginate the result.
-        """
-        on_postgres = connections[self.db].vendor == "postgresql"
-        # Fixed SQL text; the point comes in as parameters.
-        distance = RawSQL(_HAVERSINE_SQL[on_postgres], _haversine_params(latitude, longitude))  # noqa: S611
-        return (
-            self.in_box(geo.bounding_box(latitude, longitude, miles))
-            .annotate(distance_miles=distance)
-            .filter(distance_miles__lte=miles)
-            .order_by("distance_miles", "pk")
-            .for_listing()
+        bands = range(
+            math.floor(box.min_latitude * BANDS_PER_DEGREE),
+            math.floor(box.max_latitude * BANDS_PER_DEGREE) + 1,
         )
+        return self.filter(
+            longitudes,
+            latitude_band__in=bands,
+            latitude__gte=box.min_latitude,
+            latitude__lte=box.max_latitude,
+        )
+
+    def near(self, latitude: float, longitude: float, miles: float) -> NearbyClinics:
+        """Clinics within `miles` of a point, nearest first, each with `distance_miles` set.
+
+        All in SQL: the bounding box uses the (latitude, longitude, ...) index, then the
+        great-circle distance is worked out for the candidates with the database's own
+        trigonometry (PostgreSQL; SQLite 3.35+, or the functions Django registers on older
+        builds). Ends the chain: returns a sequence for Django's Paginator, which asks for the
+        count and one slice, so only one page of full rows is ever read.
+        """
+        # Fixed SQL text; the point comes in as parameters.
+        haversine = RawSQL(_HAVERSINE_A, _haversine_params(latitude, longitude))  # noqa: S611
+        limit = math.sin(min(math.pi / 2, miles / (2 * geo.EARTH_RADIUS_MILES))) ** 2  # a at `miles`
+        within = (
+            self.in_box(geo.bounding_box(latitude, longitude, miles))
+            .annotate(haversine=haversine)
+            .filter(haversine__lte=limit)
+        )
+        return NearbyClinics(within)
 
     def for_listing(self) -> ClinicQuerySet:
         """What a results list or clinic page shows: therapists and languages in two queries."""
@@ -219,6 +293,14 @@ class Clinic(models.Model):
         help_text="A fictional clinic that shows how the directory works. Labelled on every page.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # A 0.1-degree (about 7-mile) strip of latitude, kept by the database itself. The location
+    # index starts with it, so a search seeks each strip straight to its longitude range,
+    # instead of reading a whole coast-to-coast band of latitude (slow at 300,000 clinics).
+    latitude_band = models.GeneratedField(
+        expression=Cast(Floor(F("latitude") * BANDS_PER_DEGREE), models.IntegerField()),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     objects = ClinicQuerySet.as_manager()
 
@@ -227,7 +309,14 @@ class Clinic(models.Model):
         indexes = [
             # Covers the search's bounding box and its two yes/no filters without reading rows.
             models.Index(
-                fields=["latitude", "longitude", "offers_dry_needling", "accepting_new_patients"],
+                fields=[
+                    "latitude_band",
+                    "longitude",
+                    "latitude",
+                    "offers_dry_needling",
+                    "dry_needling_unconfirmed",
+                    "accepting_new_patients",
+                ],
                 name="clinic_location_idx",
             ),
         ]
