@@ -108,6 +108,32 @@ def child_measure(searches: int, seed: int) -> None:
     print(json.dumps(result))
 
 
+def child_lock(path: str) -> None:
+    """Run in a subprocess: import a CSV, print how long the write transaction (SQLite's write
+    lock, taken at BEGIN IMMEDIATE) was held, from BEGIN to the after-commit cache bump."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from dryneedling_site.clinics import importer
+
+    began: list[float] = []
+    committed: list[float] = []
+
+    def note_begin(execute, sql, params, many, context):
+        if sql.startswith("BEGIN") or (connection.in_atomic_block and not began):
+            began.append(time.perf_counter())
+        return execute(sql, params, many, context)
+
+    importer.bump_pages = lambda: committed.append(time.perf_counter())
+    started = time.perf_counter()
+    with connection.execute_wrapper(note_begin):
+        report = importer.import_clinics(Path(path))
+    total = time.perf_counter() - started
+    print(json.dumps({"lock_ms": (committed[0] - began[0]) * 1000, "total_s": total, "rows": report.total}))
+
+
 # --- Parent: databases, files, subprocesses ---------------------------------------------------
 
 
@@ -346,6 +372,35 @@ def measure_server(database_url: str, folder: Path, rng: random.Random) -> dict:
     return {"first_city_ms": first, "second_city_ms": second, "rss_mb": rss, "requests": len(timings)}
 
 
+def measure_lock(folder: Path, places: list) -> None:
+    """SQLite's write lock during a 5,000-row import: new clinics, then the same ones changed."""
+    env = site_env(scratch_database("sqlite", "guide_scale_bench_lock", folder))
+    manage(env, "migrate", "--noinput")
+    print("\nSQLite write lock during import_clinics of 5,000 rows (BEGIN to commit):")
+    first, second = folder / "lock-1.csv", folder / "lock-2.csv"
+    write_clinics_csv(first, 5000, places, random.Random(1))
+    with first.open(newline="") as source, second.open("w", newline="") as changed:
+        rows = list(csv.reader(source))
+        for row in rows[1:]:
+            row[5] = "503555" + row[5][-4:]  # every phone number changes
+        csv.writer(changed).writerows(rows)
+    for label, path in (("new clinics", first), ("the same clinics, phone changed", second)):
+        result = subprocess.run(
+            [sys.executable, __file__, "--lock-child", str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            raise SystemExit(f"lock measurement failed:\n{result.stderr[-3000:]}")
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        print(
+            f"    {label}: lock held {figures['lock_ms']:.0f} ms of {figures['total_s']:.1f} s"
+            f" ({figures['rows']:,} rows)"
+        )
+
+
 def report_searches(size: int, figures: dict) -> None:
     for label, numbers in figures.items():
         if label == "plan":
@@ -367,9 +422,13 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true", help="skip the gunicorn worker measurement")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--lock-child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         child_measure(options.searches, options.seed)
+        return
+    if options.lock_child:
+        child_lock(options.lock_child)
         return
 
     rng = random.Random(options.seed)
@@ -401,8 +460,9 @@ def main() -> None:
                         if not options.no_server:
                             server = measure_server(url, folder, rng)
                             print(
-                                f"    gunicorn worker: first city search {server['first_city_ms']:.0f} ms"
-                                f" (second {server['second_city_ms']:.0f} ms); RSS after"
+                                f"    gunicorn worker: first city search as the fresh worker's first request"
+                                f" {server['first_city_ms']:.0f} ms (another city next:"
+                                f" {server['second_city_ms']:.0f} ms); RSS after"
                                 f" {server['requests']} mixed requests:"
                                 f" {', '.join(f'{mb:.0f} MB' for mb in server['rss_mb'])}"
                             )
@@ -413,6 +473,8 @@ def main() -> None:
                 for label in SEARCHES:
                     ratio = medians[large][label]["median"] / medians[small][label]["median"]
                     print(f"    growth {small:,} -> {large:,}, {label}: {ratio:.2f}x")
+
+        measure_lock(folder, places)
 
         if options.nppes_rows:
             url = scratch_database("sqlite", "guide_scale_bench_nppes", folder)

@@ -175,3 +175,21 @@ def test_any_point_within_the_radius_is_inside_the_box(lat, lon, miles, fraction
     box = geo.bounding_box(lat, lon, miles)
     assert box.min_latitude <= point_lat <= box.max_latitude
     assert any(west <= point_lon <= east for west, east in box.longitudes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["٩٧٢٠١", "９７２０１", "97２01", "۹۷۲۰۱"])
+def test_non_ascii_digits_never_reach_a_lookup_and_read_as_a_zip_error(text):
+    assert geo.normalise_zip(text) is None
+    assert geo.zip_place(text) is None
+    with pytest.raises(geo.LocationError, match="A ZIP code has 5 digits"):
+        geo.locate(text)
+
+
+@pytest.mark.django_db
+def test_zip_and_city_tables_hold_the_packages_places():
+    from dryneedling_site.clinics.models import CityCentre, ZipCode
+
+    assert ZipCode.objects.count() > 40_000
+    assert CityCentre.objects.filter(city_key="SPRINGFIELD").count() >= 20
+    assert ZipCode.objects.filter(zip_code="10001").get().state == "NY"
