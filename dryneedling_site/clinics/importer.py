@@ -21,6 +21,7 @@ again updates those clinics instead of adding copies.
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -55,11 +56,13 @@ OPTIONAL_COLUMNS = ("slug", "opening_hours", "latitude", "longitude", "is_sample
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 MAX_PROBLEMS_SHOWN = 100
+REFRESH_STATISTICS_AT = 10_000  # rows written; below that autovacuum keeps up soon enough
 LOOKUP_CHUNK = 500  # existing clinics are read this many at a time (well under SQLite's 999 limit)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LOCATION = ("latitude", "longitude")
 
 Progress = Callable[[str, int, int], None]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -647,9 +650,27 @@ def apply_import(
             _delete(cursor, Clinic, "id", plan.retired)
             report.retired = len(plan.retired)
         transaction.on_commit(bump_pages)
+    if len(new_rows) + len(plan.changed) >= REFRESH_STATISTICS_AT:
+        _refresh_statistics()
     if progress:
         progress("saved", report.total, report.total)
     return report
+
+
+def _refresh_statistics() -> None:
+    """After a large import, let PostgreSQL plan searches (and the page's therapist and language
+    queries) with fresh statistics, and answer them from the location index alone (VACUUM
+    marks the new rows all-visible), instead of waiting for autovacuum. Optional: a failure is
+    logged, never raised (the import has committed)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [Clinic, Clinic.languages.through, Therapist, Language]
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {names}")
+    except DatabaseError:
+        logger.warning("VACUUM ANALYZE after the import failed; autovacuum will catch up", exc_info=True)
 
 
 def import_clinics(

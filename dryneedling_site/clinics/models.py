@@ -316,6 +316,7 @@ class Clinic(models.Model):
                     "offers_dry_needling",
                     "dry_needling_unconfirmed",
                     "accepting_new_patients",
+                    "id",  # PostgreSQL answers from the index alone only if it holds the key
                 ],
                 name="clinic_location_idx",
             ),
