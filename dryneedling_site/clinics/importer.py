@@ -511,12 +511,8 @@ def _new_slugs(plan: ImportPlan) -> None:
         or "clinic"
         for c in wanted
     }
-    taken: set[str] = set()
-    for chunk in _chunks(sorted(set(bases.values()))):
-        query = models.Q()
-        for base in chunk:
-            query |= models.Q(slug__startswith=base)
-        taken.update(Clinic.objects.filter(query).values_list("slug", flat=True))
+    # Every stored slug in one query: predictable at any size, unlike a LIKE per name.
+    taken = set(Clinic.objects.values_list("slug", flat=True))
     taken.update(c.slug for c in plan.created if c.slug)
     for clinic in wanted:
         base = bases[clinic.key]
