@@ -74,7 +74,7 @@ class ClinicSearchForm(forms.Form):
     new_patients = forms.BooleanField(label="Only clinics taking new patients", required=False)
     language = forms.ModelChoiceField(
         label="Language spoken",
-        queryset=Language.objects.filter(clinics__isnull=False).distinct(),
+        queryset=Language.objects.spoken_at_a_clinic(),
         to_field_name="slug",
         required=False,
         empty_label="Any language",

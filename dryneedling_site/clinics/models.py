@@ -48,11 +48,21 @@ IMPORTED_FIELDS = (
 )
 
 
+class LanguageQuerySet(models.QuerySet):
+    def spoken_at_a_clinic(self) -> LanguageQuerySet:
+        """Languages some clinic speaks: one index probe a language, not a DISTINCT over every
+        clinic-language link (which took tens of milliseconds a search at 300,000 clinics)."""
+        links = Clinic.languages.through.objects.filter(language_id=OuterRef("pk"))
+        return self.filter(Exists(links))
+
+
 class Language(models.Model):
     """A language a clinic's staff can see patients in."""
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+
+    objects = LanguageQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
