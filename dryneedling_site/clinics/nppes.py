@@ -131,9 +131,9 @@ def open_registry_file(path: Path) -> Iterator[tuple[io.TextIOBase, str]]:
             if not names:
                 raise ImportFailed([Problem(1, "", f"{path.name} holds no npidata_pfile_*.csv file")])
             with bundle.open(names[0]) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=""), names[0]
+                yield io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""), names[0]
     else:
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
             yield handle, path.name
 
 
