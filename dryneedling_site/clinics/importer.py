@@ -591,6 +591,9 @@ def apply_import(
             updates.setdefault((*names, "updated_at"), []).append(
                 (*(values[n] for n in names), now, clinic.clinic_id)
             )
+            report.updated.append(clinic.slug)
+        else:  # only fields staff edited differ, and they are kept
+            report.unchanged.append(clinic.slug)
         if "languages" in clinic.changes and "languages" not in skip:
             link_clinics.append(clinic.clinic_id)
         if clinic.therapists_changed:
@@ -604,7 +607,6 @@ def apply_import(
                         therapist_updates.append((person.name, person.credentials, person.npi or npi, tid))
                 else:
                     therapist_inserts.append((clinic.clinic_id, person.name, person.credentials, person.npi))
-        report.updated.append(clinic.slug)
     for clinic in plan.created:
         pending_people += [(clinic.slug, person) for person in clinic.therapists or ()]
         report.created.append(clinic.slug)
@@ -622,11 +624,12 @@ def apply_import(
         for names, rows in updates.items():
             _update(cursor, Clinic, list(names), rows)
         _delete(cursor, through, "clinic_id", link_clinics)
+        relinked = set(link_clinics)
         links = [
             (clinic_id, language_ids[name.lower()])
             for clinic_id, names in [
                 *((new_ids[c.slug], c.languages or []) for c in plan.created),
-                *((c.clinic_id, c.languages or []) for c in plan.changed if c.clinic_id in set(link_clinics)),
+                *((c.clinic_id, c.languages or []) for c in plan.changed if c.clinic_id in relinked),
             ]
             for name in dict.fromkeys(names)
         ]

@@ -352,3 +352,17 @@ def test_clinics_with_non_latin_names_in_one_city_stay_apart(db, tmp_path):
     assert len(set(Clinic.objects.values_list("slug", flat=True))) == 2
     out, _ = run(path)  # the same file again finds the same two clinics
     assert "0 created, 0 updated, 2 unchanged" in out
+
+
+def test_reimport_replaces_languages_unless_staff_set_them(db, tmp_path):
+    run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS))
+    changed = [dict(GOOD_ROWS[0], languages="Vietnamese"), dict(GOOD_ROWS[2], languages="French")]
+    midtown = Clinic.objects.get(name="Midtown PT")
+    midtown.staff_edited_fields = ["languages"]
+    midtown.save()
+    out, _ = run(write_csv(tmp_path / "changed.csv", changed))
+    assert "1 updated, 1 unchanged" in out and "Kept staff edits on 1 clinic(s)" in out
+    harbor = Clinic.objects.get(name="Harbor Physical Therapy")
+    assert [language.name for language in harbor.languages.all()] == ["Vietnamese"]
+    midtown = Clinic.objects.get(name="Midtown PT")
+    assert [language.name for language in midtown.languages.all()] == ["English", "Mandarin"]

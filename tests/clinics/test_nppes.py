@@ -251,7 +251,7 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
         ),  # Chris Lee leaves
     ]
     out = run(write_file(later, next_month, name="npidata_pfile_20260202-20260208.csv"))
-    assert "1 created, 2 updated, 0 unchanged, 1 retired." in out
+    assert "1 created, 2 updated, 0 unchanged, 1 retired." in out  # Riverside: a newer file date
     assert "Kept staff edits on 1 clinic(s)." in out
     assert not Clinic.objects.filter(city="Hoboken").exists()
     portland = Clinic.objects.get(address="100 Main St")

@@ -57,8 +57,10 @@ class Command(BaseCommand):
                 path, states=states or None, source_date=options["file_date"], progress=self._progress
             )
             plan = plan_registry_import(found, states=states or None)
+            counts = [len(plan.created), len(plan.changed), len(plan.unchanged), len(plan.retired)]
             if not dry_run:
-                apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
+                report = apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
+                counts = [len(report.created), len(report.updated), len(report.unchanged), report.retired]
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))
@@ -76,9 +78,8 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing saved: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"{prefix}{len(found.clinics):,} clinics: {len(plan.created):,} created, "
-                f"{len(plan.changed):,} updated, {len(plan.unchanged):,} unchanged, "
-                f"{len(plan.retired):,} retired."
+                f"{prefix}{len(found.clinics):,} clinics: {counts[0]:,} created, "
+                f"{counts[1]:,} updated, {counts[2]:,} unchanged, {counts[3]:,} retired."
             )
         )
         kept = sum(bool(c.kept) for c in plan.changed)
