@@ -110,6 +110,8 @@ class PlannedClinic:
     changes: dict[str, tuple[object, object]] = field(default_factory=dict)  # field -> (old, new)
     kept: list[str] = field(default_factory=list)  # staff-edited fields the file would change
     therapists_changed: bool = False
+    # The NPI registry lists only people with an NPI: people staff added (no NPI) stay.
+    keeps_people_without_npi: bool = False
 
 
 @dataclass
@@ -432,6 +434,8 @@ def plan_import(
         if clinic.therapists is not None:
             current = plan.current_therapists.get(clinic.clinic_id, {})
             wanted = {t.name.lower(): t for t in clinic.therapists}
+            if clinic.keeps_people_without_npi:
+                current = {k: v for k, v in current.items() if v[2] or k in wanted}
             clinic.therapists_changed = set(current) != set(wanted) or any(
                 current[key][1:] != (person.credentials, person.npi or current[key][2])
                 for key, person in wanted.items()
@@ -599,7 +603,11 @@ def apply_import(
         if clinic.therapists_changed:
             current = plan.current_therapists.get(clinic.clinic_id, {})
             wanted = {t.name.lower(): t for t in clinic.therapists or ()}
-            therapist_deletes += [tid for key, (tid, _, _) in current.items() if key not in wanted]
+            therapist_deletes += [
+                tid
+                for key, (tid, _, npi) in current.items()
+                if key not in wanted and (npi or not clinic.keeps_people_without_npi)
+            ]
             for key, person in wanted.items():
                 if key in current:
                     tid, credentials, npi = current[key]

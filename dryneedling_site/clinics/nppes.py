@@ -301,7 +301,7 @@ def _clinic(group: dict, source_date: datetime.date | None) -> PlannedClinic:
         "dry_needling_unconfirmed": True,
         "accepting_new_patients": False,
     }
-    return PlannedClinic(0, key, values, None, people)
+    return PlannedClinic(0, key, values, None, people, keeps_people_without_npi=True)
 
 
 def plan_registry_import(found: RegistryRead, *, states: set[str] | None = None) -> ImportPlan:

@@ -229,6 +229,8 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
     )
     riverside.staff_edited_fields = ["dry_needling_unconfirmed", "offers_dry_needling", "phone"]
     riverside.save()
+    portland = Clinic.objects.get(address="100 Main St")
+    Therapist.objects.create(clinic=portland, name="Robin Staffadded", credentials="PT")  # in the admin
 
     later = tmp_path / "later"
     later.mkdir()
@@ -255,7 +257,9 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
     assert "Kept staff edits on 1 clinic(s)." in out
     assert not Clinic.objects.filter(city="Hoboken").exists()
     portland = Clinic.objects.get(address="100 Main St")
-    assert (portland.name, [t.name for t in portland.therapists.all()]) == ("Jane Doe", ["Jane Doe"])
+    # Sam Roe (registry) is gone; the therapist staff added, who has no NPI, stays
+    assert [t.name for t in portland.therapists.all()] == ["Jane Doe", "Robin Staffadded"]
+    assert portland.name == "Jane Doe"  # the registry names a one-therapist address after them
     assert portland.source_date == datetime.date(2026, 2, 8)
     riverside.refresh_from_db()
     assert riverside.phone == "2125550199"  # the staff's number, not the registry's
