@@ -2,9 +2,15 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 
-from .models import Clinic, Language, Therapist
-from .validators import normalise_phone
+from .models import IMPORTED_FIELDS, Clinic, Language, StateRule, Therapist
+from .validators import normalise_phone, validate_ascii
+
+# Where a clinic is: staff correcting any of these protects all of them from a re-import, so a
+# file never moves the pin while leaving the staff's address (or the other way round).
+LOCATION_FIELDS = {"address", "city", "state", "zip_code", "latitude", "longitude"}
 
 
 class ClinicAdminForm(forms.ModelForm):
@@ -23,6 +29,7 @@ class ClinicAdminForm(forms.ModelForm):
                 "website",
                 "opening_hours",
                 "offers_dry_needling",
+                "dry_needling_unconfirmed",
                 "accepting_new_patients",
                 "languages",
             ),
@@ -34,6 +41,13 @@ class ClinicAdminForm(forms.ModelForm):
     def clean(self) -> dict:
         """A new ZIP without new coordinates moves the clinic to the new ZIP's centre on save."""
         cleaned = super().clean()
+        for name in ("latitude", "longitude"):
+            try:  # float() reads "٤٥.٥" or full-width digits; staff should see what is stored
+                validate_ascii(self.data.get(self.add_prefix(name), ""))
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        if "offers_dry_needling" in self.changed_data and cleaned.get("offers_dry_needling"):
+            cleaned["dry_needling_unconfirmed"] = False  # staff asked the clinic: it is confirmed
         if "zip_code" in self.changed_data and not {"latitude", "longitude"} & set(self.changed_data):
             cleaned["latitude"] = cleaned["longitude"] = None
         return cleaned
@@ -66,8 +80,30 @@ class ClinicAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "slug", "is_sample")}),
         ("Where", {"fields": ("address", "city", "state", "zip_code", "latitude", "longitude")}),
         ("Contact", {"fields": ("phone", "website", "opening_hours")}),
-        ("For patients", {"fields": ("offers_dry_needling", "accepting_new_patients", "languages")}),
+        (
+            "For patients",
+            {
+                "fields": (
+                    "offers_dry_needling",
+                    "dry_needling_unconfirmed",
+                    "accepting_new_patients",
+                    "languages",
+                )
+            },
+        ),
+        ("Imports", {"fields": ("npi", "source_date", "staff_edited_fields"), "classes": ("collapse",)}),
     )
+    readonly_fields = ("npi", "source_date", "staff_edited_fields")
+
+    def save_model(self, request: HttpRequest, obj: Clinic, form: forms.ModelForm, change: bool) -> None:
+        """Remember which fields staff set, so CSV and NPI registry imports never overwrite them."""
+        touched = set(form.changed_data if change else form.fields) & set(IMPORTED_FIELDS)
+        if touched & LOCATION_FIELDS:
+            touched |= LOCATION_FIELDS
+        if "offers_dry_needling" in touched:  # staff asked the clinic: the registry's "ask" is moot
+            touched.add("dry_needling_unconfirmed")
+        obj.staff_edited_fields = sorted(set(obj.staff_edited_fields or ()) | touched)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Therapist)
@@ -84,3 +120,12 @@ class LanguageAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(StateRule)
+class StateRuleAdmin(admin.ModelAdmin):
+    """Filled by staff only, from a source they read; the search shows the source and date."""
+
+    list_display = ("state", "status", "source_url", "checked_on")
+    list_filter = ("status",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

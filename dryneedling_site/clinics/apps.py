@@ -10,6 +10,6 @@ class ClinicsConfig(AppConfig):
     def ready(self) -> None:
         from dryneedling_site.core.pagecache import invalidate_pages_on_change
 
-        from .models import Clinic, Language, Therapist
+        from .models import Clinic, Language, StateRule, Therapist
 
-        invalidate_pages_on_change(Clinic, Therapist, Language, scope="clinics")
+        invalidate_pages_on_change(Clinic, Therapist, Language, StateRule, scope="clinics")

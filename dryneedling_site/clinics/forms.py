@@ -8,7 +8,8 @@ import unicodedata
 
 from django import forms
 from django.http import QueryDict
-from django.utils.translation import gettext_lazy
+
+from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import Language
@@ -17,8 +18,10 @@ RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 m
 RADII = [miles for miles, _ in RADIUS_CHOICES]
 DEFAULT_RADIUS = 25
 ANY_CLINIC = "any"
+MAY_OFFER = "maybe"
 DRY_NEEDLING_CHOICES = [
     ("yes", "Only clinics that offer dry needling"),
+    (MAY_OFFER, _("Also clinics that may offer it (ask them)")),
     (ANY_CLINIC, "Any physical therapy clinic"),
 ]
 # What a search left blank means; filled in so the form shows the choice that was used.
@@ -29,7 +32,7 @@ SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling",
 MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
 YOUR_LOCATION = "your location"
 _LOCATION_PROBLEM = "We could not use your location. Type your ZIP code or city instead."
-_LOOK_ALIKE = gettext_lazy(
+_LOOK_ALIKE = _(
     "Type the ZIP code with the digits 0 to 9, and the city in plain letters, like 97201 or Portland, OR."
 )
 # A coordinate as the "Use my location" button sends it: ASCII only, no exponent, no "nan".
@@ -86,12 +89,12 @@ class ClinicSearchForm(forms.Form):
         required=False,
         initial="yes",
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the two options."},
+        error_messages={"invalid_choice": "Choose one of the options."},
     )
     new_patients = forms.BooleanField(label="Only clinics taking new patients", required=False)
     language = forms.ModelChoiceField(
         label="Language spoken",
-        queryset=Language.objects.filter(clinics__isnull=False).distinct(),
+        queryset=Language.objects.spoken_at_a_clinic(),
         to_field_name="slug",
         required=False,
         empty_label="Any language",
@@ -155,6 +158,7 @@ class ClinicSearchForm(forms.Form):
         data = self.cleaned_data
         return {
             "dry_needling": data["dry_needling"] != ANY_CLINIC,
+            "may_offer": data["dry_needling"] == MAY_OFFER,
             "new_patients": data["new_patients"],
             "language": data["language"],
             "name": data["name"],

@@ -1,9 +1,11 @@
 """Offline US geography for Find a PT: ZIP and city lookup, bounding boxes, distance.
 
 Everything comes from the ``zipcodes`` package, which ships its data, so a search never calls
-a geocoding service. Its records hold latitude and longitude as strings, and its own
-``haversine`` takes longitude first; this module turns both into plain floats in
-(latitude, longitude) order so no caller meets either trap.
+a geocoding service. A migration copies its ZIP and city centres into two indexed tables
+(`load_places`), so a lookup is one indexed query and no worker holds the data in memory (the
+package itself is only imported to load them). Its records hold latitude and longitude as
+strings, and its Rust extension panics on non-ASCII digits: only ASCII `[0-9]{5}` ever reaches
+a lookup.
 """
 
 from __future__ import annotations
@@ -12,16 +14,14 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
-import zipcodes
 from django.db import models
 
 EARTH_RADIUS_MILES = 3958.8  # mean radius
 MILES_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_MILES / 180
 
-_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
-_DIGITS = re.compile(r"[\d\s-]+")
+_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
+_DIGITS = re.compile(r"[\d\s-]+")  # any script's digits: "a ZIP has 5 digits", not a 500
 # The data spells these words out ("Saint Louis", "Fort Worth"); patients often abbreviate.
 _FIRST_WORD = {"ST": "SAINT", "FT": "FORT", "MT": "MOUNT"}
 
@@ -166,14 +166,26 @@ def normalise_zip(text: str) -> str | None:
 
 def zip_place(zip_code: str) -> Place | None:
     """Where a ZIP code is (the centre the data gives), or None for an unknown or retired ZIP."""
+    from .models import ZipCode
+
     zip5 = normalise_zip(zip_code)
     if zip5 is None:
         return None
-    for record in zipcodes.matching(zip5):
-        if _usable(record):
-            label = f"{zip5} ({record['city']}, {record['state']})"
-            return Place(label, float(record["lat"]), float(record["long"]), record["state"])
-    return None
+    row = ZipCode.objects.filter(zip_code=zip5).values_list("city", "state", "latitude", "longitude").first()
+    if row is None:
+        return None
+    city, state, lat, lon = row
+    return Place(f"{zip5} ({city}, {state})", lat, lon, state)
+
+
+def zip_centres() -> dict[str, tuple[float, float, str]]:
+    """Every ZIP -> (latitude, longitude, state) in one query, for imports that place many rows."""
+    from .models import ZipCode
+
+    return {
+        z: (lat, lon, st)
+        for z, lat, lon, st in ZipCode.objects.values_list("zip_code", "latitude", "longitude", "state")
+    }
 
 
 def city_key(city: str) -> str:
@@ -184,50 +196,75 @@ def city_key(city: str) -> str:
     return " ".join(words)
 
 
-@dataclass(frozen=True)
-class _CityIndex:
-    by_city_state: dict[tuple[str, str], Place]
-    by_city: dict[str, tuple[Place, ...]]
-    states_by_city: dict[str, tuple[str, ...]]
-
-
-@lru_cache(maxsize=1)
-def _city_index() -> _CityIndex:
-    """(city, state) -> centroid of its ZIPs; city -> every state that has it. Built once.
+def load_places(zip_model: type[models.Model], city_model: type[models.Model]) -> tuple[int, int]:
+    """Fill the ZIP and city tables from the zipcodes package (run by a migration); returns counts.
 
     A city's centre is the mean of its standard (street-delivery) ZIPs; a town that only has
     PO box ZIPs falls back to those.
     """
+    import zipcodes
+
+    zips: dict[str, dict] = {}
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for record in zipcodes.list_all():
         if _usable(record) and record["state"] in State.values:
+            zips.setdefault(record["zip_code"], record)
             groups[(city_key(record["city"]), record["state"])].append(record)
-    by_city_state: dict[tuple[str, str], Place] = {}
-    by_city: dict[str, list[Place]] = defaultdict(list)
-    states: dict[str, list[str]] = defaultdict(list)
+    zip_model.objects.all().delete()
+    city_model.objects.all().delete()
+    zip_model.objects.bulk_create(
+        zip_model(
+            zip_code=code,
+            city=r["city"],
+            state=r["state"],
+            latitude=float(r["lat"]),
+            longitude=float(r["long"]),
+        )
+        for code, r in sorted(zips.items())
+    )
+    cities = []
     for (key, state), records in sorted(groups.items()):
         chosen = [r for r in records if r["zip_code_type"] == "STANDARD"] or records
         lat = sum(float(r["lat"]) for r in chosen) / len(chosen)
         lon = sum(float(r["long"]) for r in chosen) / len(chosen)
-        place = Place(f"{chosen[0]['city']}, {state}", round(lat, 4), round(lon, 4), state)
-        by_city_state[(key, state)] = place
-        by_city[key].append(place)
-        states[key].append(state)
-    return _CityIndex(
-        by_city_state,
-        {key: tuple(places) for key, places in by_city.items()},
-        {key: tuple(codes) for key, codes in states.items()},
-    )
+        cities.append(
+            city_model(
+                key=f"{key}|{state}",
+                city_key=key,
+                state=state,
+                label=f"{chosen[0]['city']}, {state}",
+                latitude=round(lat, 4),
+                longitude=round(lon, 4),
+            )
+        )
+    city_model.objects.bulk_create(cities)
+    return len(zips), len(cities)
+
+
+def _city(row: tuple[str, str, float, float]) -> Place:
+    label, state, lat, lon = row
+    return Place(label, lat, lon, state)
+
+
+_CITY_COLUMNS = ("label", "state", "latitude", "longitude")
 
 
 def city_place(city: str, state: str) -> Place | None:
     """The centre of a city's ZIP codes ("Portland", "OR"), or None if the state has no such city."""
-    return _city_index().by_city_state.get((city_key(city), state.upper()))
+    from .models import CityCentre
+
+    row = (
+        CityCentre.objects.filter(key=f"{city_key(city)}|{state.upper()}").values_list(*_CITY_COLUMNS).first()
+    )
+    return _city(row) if row else None
 
 
 def places_named(city: str) -> tuple[Place, ...]:
     """Every place with this city name, in state-code order ("Springfield, IL", "... MA", ...)."""
-    return _city_index().by_city.get(city_key(city), ())
+    from .models import CityCentre
+
+    rows = CityCentre.objects.filter(city_key=city_key(city)).order_by("state").values_list(*_CITY_COLUMNS)
+    return tuple(_city(row) for row in rows)
 
 
 def state_code(text: str) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import reduce
 from operator import or_
@@ -10,14 +13,47 @@ from urllib.parse import urlencode, urlsplit
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Floor
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .validators import format_phone, validate_phone_digits, validate_web_address, validate_zip_code
 
 PAGE_FETCH_CHUNK = 500
+BANDS_PER_DEGREE = 10
+
+# Fields an import may write, and that staff edits in the admin protect from a re-import.
+IMPORTED_FIELDS = (
+    "name",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "latitude",
+    "longitude",
+    "phone",
+    "website",
+    "opening_hours",
+    "accepting_new_patients",
+    "offers_dry_needling",
+    "dry_needling_unconfirmed",
+    "is_sample",
+    "languages",
+    "npi",
+    "source_date",
+)
+
+
+class LanguageQuerySet(models.QuerySet):
+    def spoken_at_a_clinic(self) -> LanguageQuerySet:
+        """Languages some clinic speaks: one index probe a language, not a DISTINCT over every
+        clinic-language link (which took tens of milliseconds a search at 300,000 clinics)."""
+        links = Clinic.languages.through.objects.filter(language_id=OuterRef("pk"))
+        return self.filter(Exists(links))
 
 
 class Language(models.Model):
@@ -25,6 +61,8 @@ class Language(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+
+    objects = LanguageQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -37,46 +75,90 @@ class Language(models.Model):
         super().save(*args, **kwargs)
 
 
-class NearbyClinics(Sequence):
-    """Clinics within a radius, nearest first, each with a `distance_miles` attribute.
+# The haversine of the central angle between a clinic and a point (the "a" in the haversine
+# formula), in SQL with the database's own trigonometry (PostgreSQL; SQLite 3.35+ built with
+# math functions, or the Python versions Django registers). Distance grows with it, so the
+# search filters and sorts on it, and works out miles (2R asin sqrt a) only for the rows
+# shown. One raw node rather than a tree of Func objects: building and compiling that tree
+# cost more than the query. Parameters: see _haversine_params().
+_HAVERSINE_A = (
+    'POWER(SIN(RADIANS("clinics_clinic"."latitude" - %s) / 2), 2)'
+    ' + %s * COS(RADIANS("clinics_clinic"."latitude"))'
+    ' * POWER(SIN(RADIANS("clinics_clinic"."longitude" - %s) / 2), 2)'
+)
 
-    Holds only (distance, id) pairs; the rows of a slice are fetched with their therapists and
-    languages when the slice is read. Django's Paginator reads len() and one slice, so a search
-    costs one narrow query for every match plus one page of full rows, however many match.
+
+def _haversine_params(latitude: float, longitude: float) -> tuple[float, float, float]:
+    return (float(latitude), math.cos(math.radians(latitude)), float(longitude))
+
+
+def _miles(haversine_a: float) -> float:
+    return 2 * geo.EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, max(0.0, haversine_a))))
+
+
+class NearbyClinics(Sequence):
+    """The clinics a distance search found, nearest first, read lazily a slice at a time.
+
+    len() is one COUNT; a slice is one narrow query for (id, distance) in order, which the
+    location index can answer without reading rows or sorting wide ones, then the full rows
+    of that slice only, with their therapists and languages.
     """
 
-    def __init__(self, model: type[Clinic], ranked: list[tuple[float, int]]) -> None:
-        self._model, self._ranked = model, ranked
+    def __init__(self, within: ClinicQuerySet) -> None:
+        self._within = within
+        self._count: int | None = None
 
     def __len__(self) -> int:
-        return len(self._ranked)
+        if self._count is None:
+            self._count = self._within.count()
+        return self._count
+
+    def ranking(self) -> ClinicQuerySet:
+        """(id, haversine) of every match, nearest first: the query a page's slice runs."""
+        return self._within.order_by("haversine", "pk").values_list("pk", "haversine")
 
     @overload
     def __getitem__(self, index: int) -> Clinic: ...
     @overload
     def __getitem__(self, index: slice) -> list[Clinic]: ...
     def __getitem__(self, index: int | slice) -> Clinic | list[Clinic]:
+        ordered = self.ranking()
         if isinstance(index, slice):
-            return self._fetch(self._ranked[index])
-        return self._fetch([self._ranked[index]])[0]
+            return self._fetch(list(ordered[index]))
+        rows = self._fetch(list(ordered[index : index + 1]))
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
 
     def __iter__(self) -> Iterator[Clinic]:
-        for start in range(0, len(self._ranked), PAGE_FETCH_CHUNK):
-            yield from self._fetch(self._ranked[start : start + PAGE_FETCH_CHUNK])
+        ordered = self.ranking()
+        batch: list[tuple[int, float]] = []
+        for pair in ordered.iterator(chunk_size=PAGE_FETCH_CHUNK):
+            batch.append(pair)
+            if len(batch) == PAGE_FETCH_CHUNK:
+                yield from self._fetch(batch)
+                batch = []
+        yield from self._fetch(batch)
 
-    def _fetch(self, ranked: list[tuple[float, int]]) -> list[Clinic]:
-        rows = self._model.objects.filter(pk__in=[pk for _, pk in ranked]).for_listing().in_bulk()
+    def _fetch(self, ranked: list[tuple[int, float]]) -> list[Clinic]:
+        if not ranked:
+            return []
+        model = self._within.model
+        rows = model.objects.filter(pk__in=[pk for pk, _ in ranked]).for_listing().in_bulk()
         clinics = []
-        for distance, pk in ranked:
+        for pk, haversine in ranked:
             clinic = rows.get(pk)
             if clinic is not None:  # deleted since the search ran
-                clinic.distance_miles = distance
+                clinic.distance_miles = _miles(haversine)
                 clinics.append(clinic)
         return clinics
 
 
 class ClinicQuerySet(models.QuerySet):
-    def offering_dry_needling(self) -> ClinicQuerySet:
+    def offering_dry_needling(self, *, may_offer: bool = False) -> ClinicQuerySet:
+        """Clinics that say they offer dry needling; with `may_offer`, also those not yet asked."""
+        if may_offer:
+            return self.filter(Q(offers_dry_needling=True) | Q(dry_needling_unconfirmed=True))
         return self.filter(offers_dry_needling=True)
 
     def accepting_new_patients(self) -> ClinicQuerySet:
@@ -97,6 +179,7 @@ class ClinicQuerySet(models.QuerySet):
         self,
         *,
         dry_needling: bool = True,
+        may_offer: bool = False,
         new_patients: bool = False,
         language: Language | None = None,
         name: str = "",
@@ -104,7 +187,7 @@ class ClinicQuerySet(models.QuerySet):
         """Apply the search page's filters; each one left at its default keeps every clinic."""
         clinics = self
         if dry_needling:
-            clinics = clinics.offering_dry_needling()
+            clinics = clinics.offering_dry_needling(may_offer=may_offer)
         if new_patients:
             clinics = clinics.accepting_new_patients()
         if language is not None:
@@ -118,26 +201,35 @@ class ClinicQuerySet(models.QuerySet):
         longitudes = reduce(
             or_, (Q(longitude__gte=west, longitude__lte=east) for west, east in box.longitudes)
         )
-        return self.filter(longitudes, latitude__gte=box.min_latitude, latitude__lte=box.max_latitude)
+        bands = range(
+            math.floor(box.min_latitude * BANDS_PER_DEGREE),
+            math.floor(box.max_latitude * BANDS_PER_DEGREE) + 1,
+        )
+        return self.filter(
+            longitudes,
+            latitude_band__in=bands,
+            latitude__gte=box.min_latitude,
+            latitude__lte=box.max_latitude,
+        )
 
     def near(self, latitude: float, longitude: float, miles: float) -> NearbyClinics:
-        """Clinics within `miles` of a point, nearest first, with `distance_miles` set.
+        """Clinics within `miles` of a point, nearest first, each with `distance_miles` set.
 
-        The bounding box narrows the rows in SQL through the (latitude, longitude) index; the
-        exact great-circle distance is then worked out in Python for those few candidates only
-        (portable: SQLite has no trigonometry by default). Ends the chain: returns a sequence.
+        All in SQL: the bounding box uses the (latitude, longitude, ...) index, then the
+        great-circle distance is worked out for the candidates with the database's own
+        trigonometry (PostgreSQL; SQLite 3.35+, or the functions Django registers on older
+        builds). Ends the chain: returns a sequence for Django's Paginator, which asks for the
+        count and one slice, so only one page of full rows is ever read.
         """
-        candidates = self.in_box(geo.bounding_box(latitude, longitude, miles)).values_list(
-            "pk", "latitude", "longitude"
+        # Fixed SQL text; the point comes in as parameters.
+        haversine = RawSQL(_HAVERSINE_A, _haversine_params(latitude, longitude))  # noqa: S611
+        limit = math.sin(min(math.pi / 2, miles / (2 * geo.EARTH_RADIUS_MILES))) ** 2  # a at `miles`
+        within = (
+            self.in_box(geo.bounding_box(latitude, longitude, miles))
+            .annotate(haversine=haversine)
+            .filter(haversine__lte=limit)
         )
-        distance = geo.distance_miles
-        ranked = []
-        for pk, lat, lon in candidates.order_by():
-            miles_away = distance(latitude, longitude, lat, lon)
-            if miles_away <= miles:
-                ranked.append((miles_away, pk))
-        ranked.sort()
-        return NearbyClinics(self.model, ranked)
+        return NearbyClinics(within)
 
     def for_listing(self) -> ClinicQuerySet:
         """What a results list or clinic page shows: therapists and languages in two queries."""
@@ -179,12 +271,46 @@ class Clinic(models.Model):
     opening_hours = models.TextField(
         blank=True, help_text="As patients should read it, e.g. Mon-Fri 8am-6pm."
     )
+    dry_needling_unconfirmed = models.BooleanField(
+        "dry needling not yet confirmed",
+        default=False,
+        help_text="Imported from the NPI registry, which does not say: patients are told to ask. "
+        "Untick once you have asked the clinic.",
+    )
+    npi = models.CharField(
+        "NPI", max_length=10, blank=True, help_text="The organization's National Provider Identifier."
+    )
+    source_key = models.CharField(
+        max_length=120,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="How the NPI registry import knows this clinic again (an NPI or an address).",
+    )
+    source_date = models.DateField(
+        "registry file date", null=True, blank=True, help_text="The NPI registry file it came from."
+    )
+    staff_edited_fields = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Fields staff changed in the admin: imports leave them alone.",
+    )
     is_sample = models.BooleanField(
         "sample listing",
         default=False,
         help_text="A fictional clinic that shows how the directory works. Labelled on every page.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # A 0.1-degree (about 7-mile) strip of latitude, kept by the database itself. The location
+    # index starts with it, so a search seeks each strip straight to its longitude range,
+    # instead of reading a whole coast-to-coast band of latitude (slow at 300,000 clinics).
+    latitude_band = models.GeneratedField(
+        expression=Cast(Floor(F("latitude") * BANDS_PER_DEGREE), models.IntegerField()),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     objects = ClinicQuerySet.as_manager()
 
@@ -193,7 +319,15 @@ class Clinic(models.Model):
         indexes = [
             # Covers the search's bounding box and its two yes/no filters without reading rows.
             models.Index(
-                fields=["latitude", "longitude", "offers_dry_needling", "accepting_new_patients"],
+                fields=[
+                    "latitude_band",
+                    "longitude",
+                    "latitude",
+                    "offers_dry_needling",
+                    "dry_needling_unconfirmed",
+                    "accepting_new_patients",
+                    "id",  # PostgreSQL answers from the index alone only if it holds the key
+                ],
                 name="clinic_location_idx",
             ),
         ]
@@ -210,11 +344,16 @@ class Clinic(models.Model):
                 if kwargs.get("update_fields") is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "latitude", "longitude"}
         if not self.slug:
-            self.slug = unique_slug(f"{self.name} {self.city} {self.state}")
+            self.slug = unique_slug(clinic_slug_text(self.name, self.city, self.state))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("clinics:detail", kwargs={"slug": self.slug})
+
+    @property
+    def new_patients_known(self) -> bool:
+        """False for an NPI registry clinic staff have not checked: the registry does not say."""
+        return not self.source_key or "accepting_new_patients" in (self.staff_edited_fields or ())
 
     @property
     def phone_display(self) -> str:
@@ -245,6 +384,19 @@ class Clinic(models.Model):
         return host.removeprefix("www.")
 
 
+def clinic_slug_text(name: str, city: str, state: str) -> str:
+    """What a clinic's slug is made from: its name, city and state, plus a short fingerprint of the
+    name when slugify() would drop some of its letters (Chinese, Cyrillic, Arabic...), so two
+    clinics with non-Latin names in one city get different, stable slugs."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    kept = sum(ch.isalnum() for ch in ascii_name)
+    letters = sum(ch.isalnum() for ch in name)
+    text = f"{name} {city} {state}"
+    if kept < letters:
+        text += " " + hashlib.sha256(name.strip().casefold().encode()).hexdigest()[:6]
+    return text
+
+
 def unique_slug(text: str, *, model: type[models.Model] | None = None, fallback: str = "clinic") -> str:
     """A slug for `text` no row of `model` (default Clinic) has yet: adds -2, -3 ... if needed."""
     base = slugify(text)[:150] or fallback
@@ -267,6 +419,7 @@ class Therapist(models.Model):
     specialties = models.CharField(
         max_length=200, blank=True, help_text="For example: sports injuries, neck and back pain."
     )
+    npi = models.CharField("NPI", max_length=10, blank=True, help_text="From the NPI registry import.")
 
     class Meta:
         ordering = ["name"]
@@ -279,3 +432,69 @@ class Therapist(models.Model):
     def display_name(self) -> str:
         """ "Jane Doe, PT, DPT": the way therapists sign their name."""
         return ", ".join(filter(None, [self.name, self.credentials]))
+
+
+class StateRule(models.Model):
+    """What a state's rules say about PTs dry needling, as staff checked it at its source.
+
+    Shipped empty on purpose: only staff fill it, each row with the address they read it at
+    and the date they checked, and the search shows that source and date beside the rule.
+    """
+
+    class Status(models.TextChoices):
+        ALLOWED = "allowed", _("PTs may dry needle")
+        NOT_ALLOWED = "not_allowed", _("PTs may not dry needle")
+        UNCLEAR = "unclear", _("The rules are unclear")
+
+    state = models.CharField(max_length=2, choices=geo.State.choices, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    source_url = models.URLField(
+        "source", validators=[validate_web_address], help_text="Where you read it: the board's page."
+    )
+    checked_on = models.DateField("checked on", help_text="The day you read the source.")
+
+    class Meta:
+        ordering = ["state"]
+        verbose_name = "state rule on dry needling"
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()}: {self.get_status_display()}"
+
+
+class ZipCode(models.Model):
+    """A ZIP code's centre, from the zipcodes package data, loaded by a migration.
+
+    Reference data, not site content: unmanaged, so a test database flush keeps it. The table
+    is created and filled by migration 0002; `geo.load_places()` refills it.
+    """
+
+    zip_code = models.CharField(max_length=5, primary_key=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "clinics_zipcode"
+
+    def __str__(self) -> str:
+        return f"{self.zip_code} ({self.city}, {self.state})"
+
+
+class CityCentre(models.Model):
+    """A city's centre (the mean of its street-delivery ZIPs): "Portland, OR" -> a point."""
+
+    key = models.CharField(max_length=110, primary_key=True)  # "PORTLAND|OR"
+    city_key = models.CharField(max_length=100)  # geo.city_key(): indexed by migration 0002
+    state = models.CharField(max_length=2)
+    label = models.CharField(max_length=110)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "clinics_citycentre"
+
+    def __str__(self) -> str:
+        return self.label

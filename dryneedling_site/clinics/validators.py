@@ -9,7 +9,8 @@ from django.core.validators import RegexValidator, URLValidator
 
 from . import geo
 
-_NOT_DIGIT = re.compile(r"\D")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
 
 # North American numbers: area code and exchange never start with 0 or 1.
 validate_phone_digits = RegexValidator(
@@ -22,11 +23,22 @@ validate_web_address = URLValidator(
 
 def normalise_phone(text: str) -> str:
     """ "(503) 555-0123", "503.555.0123" or "+1 503 555 0123" -> "5035550123"; else ValidationError."""
+    validate_ascii(text or "")
     digits = _NOT_DIGIT.sub("", text or "")
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     validate_phone_digits(digits)
     return digits
+
+
+def validate_ascii(value: str) -> None:
+    """Numbers and codes in plain ASCII: "٩٧٢٠١" or full-width "９７２０１" would otherwise be read
+    as digits by Python (or crash the ZIP library) although no US system would accept them."""
+    if _NON_ASCII_DIGIT.search(value or ""):
+        raise ValidationError(
+            "Type this with the digits 0-9 and plain letters (check your keyboard's language).",
+            code="not_ascii",
+        )
 
 
 def format_phone(digits: str) -> str:
@@ -38,7 +50,7 @@ def format_phone(digits: str) -> str:
 
 def validate_zip_code(value: str) -> None:
     """A 5-digit ZIP the offline ZIP data knows, so every clinic can be placed on the map."""
-    if not re.fullmatch(r"\d{5}", value or ""):
+    if not re.fullmatch(r"[0-9]{5}", value or ""):
         raise ValidationError("Use a 5-digit ZIP code, like 97201.", code="invalid")
     if geo.zip_place(value) is None:
         raise ValidationError(f"{value} is not a ZIP code we know.", code="unknown")

@@ -11,7 +11,7 @@ from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
 from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
-from .models import Clinic, Therapist
+from .models import Clinic, StateRule, Therapist
 
 RESULTS_PER_PAGE = 20
 
@@ -35,6 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
             filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
             page_moved=bool(requested) and requested != str(page.number),
             requested_page=requested,
+            state_rule=StateRule.objects.filter(state=place.state).first() if place.state else None,
         )
     return render(request, "clinics/clinic_search.html", context)
 
@@ -86,10 +87,11 @@ def medical_clinic(clinic: Clinic, url: str) -> dict:
             "addressCountry": "US",
         },
         "medicalSpecialty": "https://schema.org/Physiotherapy",
-        "isAcceptingNewPatients": clinic.accepting_new_patients,
         "knowsLanguage": [language.name for language in clinic.languages.all()],
         "employee": [_person(therapist) for therapist in clinic.therapists.all()],
     }
+    if clinic.new_patients_known:
+        data["isAcceptingNewPatients"] = clinic.accepting_new_patients
     if clinic.latitude is not None and clinic.longitude is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": clinic.latitude, "longitude": clinic.longitude}
     if clinic.website_link:

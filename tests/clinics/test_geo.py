@@ -35,6 +35,7 @@ def _destination(lat: float, lon: float, miles: float, bearing_degrees: float) -
     return math.degrees(phi2), (math.degrees(lam2) + 540) % 360 - 180
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(("start", "end", "expected"), KNOWN_PAIRS)
 def test_distance_between_known_zip_pairs(start, end, expected):
     a, b = geo.zip_place(start), geo.zip_place(end)
@@ -43,6 +44,7 @@ def test_distance_between_known_zip_pairs(start, end, expected):
     )
 
 
+@pytest.mark.django_db
 def test_distance_agrees_with_the_packages_own_haversine_which_takes_longitude_first():
     a, b = geo.zip_place("97201"), geo.zip_place("98660")
     theirs = zipcodes.haversine(a.longitude, a.latitude, b.longitude, b.latitude)
@@ -51,6 +53,7 @@ def test_distance_agrees_with_the_packages_own_haversine_which_takes_longitude_f
     )
 
 
+@pytest.mark.django_db
 def test_zip_place_gives_latitude_then_longitude_as_numbers():
     place = geo.zip_place("10001")
     assert place.latitude == pytest.approx(40.7484)
@@ -58,10 +61,12 @@ def test_zip_place_gives_latitude_then_longitude_as_numbers():
     assert place.label == "10001 (New York, NY)"
 
 
+@pytest.mark.django_db
 def test_zip_plus_four_is_read_as_its_five_digit_zip():
     assert geo.locate("10001-1234") == geo.zip_place("10001")
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("zip_code", ["99999", "00000", "09001", "01195"])
 def test_unknown_military_and_retired_zips_are_not_places(zip_code):
     # 09001 is an overseas military code at (0, 0); 01195 is a retired Springfield, MA ZIP.
@@ -70,12 +75,14 @@ def test_unknown_military_and_retired_zips_are_not_places(zip_code):
         geo.locate(zip_code)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["1234", "123456", "12 34"])
 def test_wrong_number_of_digits_says_a_zip_has_five(text):
     with pytest.raises(geo.LocationError, match="5 digits"):
         geo.locate(text)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "text", ["Portland, OR", "portland, or", "  Portland ,   OR ", "Portland OR", "Portland, Oregon"]
 )
@@ -86,14 +93,17 @@ def test_city_and_state_in_any_case_or_spacing(text):
     assert geo.distance_miles(place.latitude, place.longitude, downtown.latitude, downtown.longitude) < 10
 
 
+@pytest.mark.django_db
 def test_saint_and_st_are_the_same_city():
     assert geo.locate("St. Louis, MO") == geo.locate("Saint Louis, MO")
 
 
+@pytest.mark.django_db
 def test_city_found_in_one_state_needs_no_state():
     assert geo.locate("albuquerque").label == "Albuquerque, NM"
 
 
+@pytest.mark.django_db
 def test_city_in_several_states_offers_a_choice_of_states():
     with pytest.raises(geo.LocationError, match="more than one Springfield") as caught:
         geo.locate("springfield")
@@ -105,17 +115,20 @@ def test_city_in_several_states_offers_a_choice_of_states():
     assert chosen.latitude == pytest.approx(39.8, abs=0.2)  # Illinois, not Massachusetts (42.1)
 
 
+@pytest.mark.django_db
 def test_unknown_state_code_is_named_in_the_error():
     with pytest.raises(geo.LocationError, match="“ZZ” is not a US state"):
         geo.locate("Nowhere, ZZ")
 
 
+@pytest.mark.django_db
 def test_city_missing_from_the_given_state_suggests_where_it_is():
     with pytest.raises(geo.LocationError, match="could not find Albuquerque in OR") as caught:
         geo.locate("Albuquerque, OR")
     assert [p.label for p in caught.value.choices] == ["Albuquerque, NM"]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("text", ["abc", "", "   ", "<script>"])
 def test_text_that_names_no_place_is_an_error(text):
     with pytest.raises(geo.LocationError):
@@ -162,3 +175,21 @@ def test_any_point_within_the_radius_is_inside_the_box(lat, lon, miles, fraction
     box = geo.bounding_box(lat, lon, miles)
     assert box.min_latitude <= point_lat <= box.max_latitude
     assert any(west <= point_lon <= east for west, east in box.longitudes)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["٩٧٢٠١", "９７２０１", "97２01", "۹۷۲۰۱"])
+def test_non_ascii_digits_never_reach_a_lookup_and_read_as_a_zip_error(text):
+    assert geo.normalise_zip(text) is None
+    assert geo.zip_place(text) is None
+    with pytest.raises(geo.LocationError, match="A ZIP code has 5 digits"):
+        geo.locate(text)
+
+
+@pytest.mark.django_db
+def test_zip_and_city_tables_hold_the_packages_places():
+    from dryneedling_site.clinics.models import CityCentre, ZipCode
+
+    assert ZipCode.objects.count() > 40_000
+    assert CityCentre.objects.filter(city_key="SPRINGFIELD").count() >= 20
+    assert ZipCode.objects.filter(zip_code="10001").get().state == "NY"

@@ -84,7 +84,7 @@ def failure(path: Path, *args: str) -> tuple[str, str]:
 
 def test_import_a_good_file(db, tmp_path):
     out, err = run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS))
-    assert "3 clinics: 3 created, 0 updated." in out
+    assert "3 clinics: 3 created, 0 updated, 0 unchanged." in out
     assert err == ""
 
     harbor = Clinic.objects.get(slug="harbor-physical-therapy-portland-or")
@@ -116,14 +116,14 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(db, tmp_path):
     jordan.save()
 
     out, _ = run(path)
-    assert "3 clinics: 0 created, 3 updated." in out
+    assert "3 clinics: 0 created, 0 updated, 3 unchanged." in out
     assert Clinic.objects.count() == 3
     assert Therapist.objects.count() == 3
     assert Language.objects.count() == 3
 
     changed = [dict(GOOD_ROWS[0], phone="503-555-0177", therapists="Jordan Example, PT, DPT, OCS")]
     out, _ = run(write_csv(tmp_path / "changed.csv", changed))
-    assert "1 clinic: 0 created, 1 updated." in out
+    assert "1 clinic: 0 created, 1 updated, 0 unchanged." in out
     harbor.refresh_from_db()
     assert harbor.pk == Clinic.objects.get(name="Harbor Physical Therapy").pk
     assert harbor.phone == "5035550177"
@@ -173,7 +173,7 @@ def test_missing_and_unknown_columns_are_reported_before_any_row(db, tmp_path):
 
 def test_dry_run_checks_and_reports_but_saves_nothing(db, tmp_path):
     out, _ = run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS), "--dry-run")
-    assert "Dry run, nothing saved: 3 clinics: 3 created, 0 updated." in out
+    assert "Dry run, nothing saved: 3 clinics: 3 created, 0 updated, 0 unchanged." in out
     assert Clinic.objects.count() == 0
 
 
@@ -182,9 +182,10 @@ def test_progress_is_shown_for_large_files(db, tmp_path):
         dict(GOOD_ROWS[2], name=f"Clinic {number}", phone=f"212555{number:04d}", therapists="")
         for number in range(1200)
     ]
-    out, _ = run(write_csv(tmp_path / "large.csv", rows), "--dry-run")
+    out, _ = run(write_csv(tmp_path / "large.csv", rows))
     assert "  checked 1,000 of 1,200 rows" in out
-    assert "  saved 1,000 of 1,200 rows" in out
+    assert "  saved 1,200 of 1,200 rows" in out
+    assert Clinic.objects.count() == 1200
     small, _ = run(write_csv(tmp_path / "small.csv", GOOD_ROWS), "--dry-run")
     assert "checked" not in small
 
@@ -196,7 +197,7 @@ def test_progress_callback_reports_each_step(db, tmp_path):
         progress=lambda *args: calls.append(args),
         progress_every=2,
     )
-    assert calls == [("checked", 2, 3), ("saved", 2, 3)]
+    assert calls == [("checked", 2, 3), ("saved", 3, 3)]
 
 
 def test_files_that_cannot_be_read(db, tmp_path):
@@ -236,3 +237,132 @@ def test_shipped_sample_clinics_import_cleanly_and_are_clearly_fictional(db):
     assert Clinic.objects.filter(accepting_new_patients=False).exists()
     # Springfield is in three states, to show the city chooser.
     assert Clinic.objects.filter(city="Springfield").count() == 3
+
+
+# --- Imports that never block the site, and never undo staff edits ---------------------------
+
+
+def many_rows(count: int, prefix: str = "Clinic") -> list[dict]:
+    return [
+        dict(GOOD_ROWS[2], name=f"{prefix} {n}", phone=f"212555{n:04d}", therapists=f"Therapist {n}, PT")
+        for n in range(count)
+    ]
+
+
+def statements_in_write_transaction(path: Path) -> tuple[int, list[str]]:
+    """Run an import; count the SQL statements sent while the write transaction was open, and
+    return the statements sent before it (which must only read)."""
+    from django.db import connection
+
+    inside, before = [], []
+
+    def record(execute, sql, params, many, context):
+        opening = sql.startswith("BEGIN")  # SQLite takes its write lock here (IMMEDIATE)
+        (inside if connection.in_atomic_block or opening else before).append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        import_clinics(path)
+    return len(inside), before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_transaction_is_a_fixed_handful_of_statements_however_many_rows(tmp_path):
+    import_clinics(write_csv(tmp_path / "first.csv", many_rows(1, "First")))  # languages exist now
+    small, small_reads = statements_in_write_transaction(write_csv(tmp_path / "small.csv", many_rows(20)))
+    assert Clinic.objects.count() == 21
+    rows = many_rows(1200, "Large")
+    large, large_reads = statements_in_write_transaction(write_csv(tmp_path / "large.csv", rows))
+    assert Clinic.objects.count() == 1221 and Therapist.objects.count() == 1221
+    # 20 or 1,200 new clinics: the same few statements (one executemany a table) while SQLite
+    # holds the write lock; all the checking happened before, and only read.
+    assert large == small <= 8
+    assert all(sql.lstrip().upper().startswith("SELECT") for sql in small_reads + large_reads)
+
+
+def test_one_page_cache_bump_per_import_after_commit(
+    db, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dryneedling_site.core import pagecache
+
+    bumps = []
+    monkeypatch.setattr(pagecache, "bump_content_version", lambda *a, **k: bumps.append(1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        import_clinics(write_csv(tmp_path / "clinics.csv", many_rows(50)))
+    assert bumps == []  # nothing invalidated before the commit
+    for callback in callbacks:
+        callback()
+    assert bumps == [1]
+
+
+def test_reimport_keeps_what_staff_edited_unless_told_to_overwrite(db, tmp_path):
+    from dryneedling_site.clinics.importer import check_rows, plan_import, read_csv
+
+    path = write_csv(tmp_path / "clinics.csv", GOOD_ROWS)
+    run(path)
+    harbor = Clinic.objects.get(name="Harbor Physical Therapy")
+    harbor.phone, harbor.staff_edited_fields = "5035550999", ["phone"]  # as the admin saves it
+    harbor.save()
+
+    changed = write_csv(
+        tmp_path / "changed.csv", [dict(GOOD_ROWS[0], phone="503-555-0177", opening_hours="Mon 9-5")]
+    )
+    plan = plan_import(check_rows(read_csv(changed))[0])
+    [planned] = plan.changed
+    assert planned.changes == {
+        "phone": ("5035550999", "5035550177"),
+        "opening_hours": ("Mon-Fri 8am-6pm", "Mon 9-5"),
+    }
+    assert planned.kept == ["phone"]
+
+    out, _ = run(changed)
+    assert "Kept staff edits on 1 clinic(s)" in out
+    harbor.refresh_from_db()
+    assert (harbor.phone, harbor.opening_hours) == ("5035550999", "Mon 9-5")
+
+    run(changed, "--overwrite-staff-edits")
+    harbor.refresh_from_db()
+    assert (harbor.phone, harbor.staff_edited_fields) == ("5035550177", [])
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("zip", "٩٧٢٠١"),  # Arabic-Indic digits: the zipcodes extension panics on these
+        ("zip", "９７２０１"),  # full-width
+        ("phone", "５０３５５５０１３４"),
+        ("latitude", "٤٥.٥"),
+    ],
+)
+def test_non_ascii_digits_in_csv_are_a_clear_problem(db, tmp_path, column, value):
+    row = dict(GOOD_ROWS[0], **{column: value})
+    if column == "latitude":
+        row["longitude"] = "-122.6"
+    message, err = failure(write_csv(tmp_path / "unicode.csv", [row]))
+    assert message.startswith("Nothing was imported")
+    assert f"Row 2: {column}: Type this with the digits 0-9" in err
+    assert Clinic.objects.count() == 0
+
+
+def test_clinics_with_non_latin_names_in_one_city_stay_apart(db, tmp_path):
+    rows = [dict(GOOD_ROWS[2], name="北京理疗"), dict(GOOD_ROWS[2], name="Физиотерапия")]
+    path = write_csv(tmp_path / "names.csv", rows)
+    run(path)
+    assert Clinic.objects.count() == 2
+    assert len(set(Clinic.objects.values_list("slug", flat=True))) == 2
+    out, _ = run(path)  # the same file again finds the same two clinics
+    assert "0 created, 0 updated, 2 unchanged" in out
+
+
+def test_reimport_replaces_languages_unless_staff_set_them(db, tmp_path):
+    run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS))
+    changed = [dict(GOOD_ROWS[0], languages="Vietnamese"), dict(GOOD_ROWS[2], languages="French")]
+    midtown = Clinic.objects.get(name="Midtown PT")
+    midtown.staff_edited_fields = ["languages"]
+    midtown.save()
+    out, _ = run(write_csv(tmp_path / "changed.csv", changed))
+    assert "1 updated, 1 unchanged" in out and "Kept staff edits on 1 clinic(s)" in out
+    harbor = Clinic.objects.get(name="Harbor Physical Therapy")
+    assert [language.name for language in harbor.languages.all()] == ["Vietnamese"]
+    midtown = Clinic.objects.get(name="Midtown PT")
+    assert [language.name for language in midtown.languages.all()] == ["English", "Mandarin"]

@@ -113,7 +113,87 @@ def test_a_website_that_got_past_validation_is_never_linked(client, make_clinic)
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/clinics/clinic/add/", "/admin/clinics/therapist/add/", "/admin/clinics/language/"]
+    "url",
+    [
+        "/admin/clinics/clinic/add/",
+        "/admin/clinics/therapist/add/",
+        "/admin/clinics/language/",
+        "/admin/clinics/staterule/",
+        "/admin/clinics/staterule/add/",
+    ],
 )
 def test_admin_pages_open(admin_client, url):
     assert admin_client.get(url).status_code == 200
+
+
+def test_non_latin_names_in_one_city_get_different_stable_slugs(make_clinic):
+    first = make_clinic(name="北京理疗", city="New York", state="NY")
+    second = make_clinic(name="Физиотерапия", city="New York", state="NY")
+    third = make_clinic(name="Café Physio", city="New York", state="NY")
+    assert first.slug != second.slug
+    assert first.slug.startswith("new-york-ny-") and second.slug.startswith("new-york-ny-")
+    assert first.slug != "new-york-ny-2"  # a fingerprint of the name, so a re-import finds it again
+    assert third.slug == "cafe-physio-new-york-ny"  # accents transliterate: no fingerprint needed
+
+
+def _admin_post(clinic: Clinic, **changes: str) -> dict:
+    data = {
+        "name": clinic.name,
+        "slug": clinic.slug,
+        "address": clinic.address,
+        "city": clinic.city,
+        "state": clinic.state,
+        "zip_code": clinic.zip_code,
+        "latitude": clinic.latitude,
+        "longitude": clinic.longitude,
+        "phone": clinic.phone,
+        "website": clinic.website,
+        "opening_hours": clinic.opening_hours,
+        "accepting_new_patients": "on",
+        "therapists-TOTAL_FORMS": "0",
+        "therapists-INITIAL_FORMS": "0",
+    }
+    if clinic.offers_dry_needling:
+        data["offers_dry_needling"] = "on"
+    if clinic.dry_needling_unconfirmed:
+        data["dry_needling_unconfirmed"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_admin_remembers_which_fields_staff_edited(admin_client, make_clinic):
+    clinic = make_clinic(zip_code="10001")
+    response = admin_client.post(
+        f"/admin/clinics/clinic/{clinic.pk}/change/", _admin_post(clinic, phone="(212) 555-0199")
+    )
+    assert response.status_code == 302
+    assert Clinic.objects.get(pk=clinic.pk).staff_edited_fields == ["phone"]
+    response = admin_client.post(
+        f"/admin/clinics/clinic/{clinic.pk}/change/", _admin_post(clinic, address="2 New Street")
+    )
+    edited = Clinic.objects.get(pk=clinic.pk).staff_edited_fields
+    # one location field edited protects them all, and earlier edits are kept
+    assert set(edited) == {"phone", "address", "city", "state", "zip_code", "latitude", "longitude"}
+
+
+def test_admin_confirming_dry_needling_clears_the_ask_label(admin_client, make_clinic):
+    clinic = make_clinic(offers_dry_needling=False, dry_needling_unconfirmed=True)
+    data = _admin_post(clinic, offers_dry_needling="on")
+    response = admin_client.post(f"/admin/clinics/clinic/{clinic.pk}/change/", data)
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.offers_dry_needling and not clinic.dry_needling_unconfirmed
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("zip_code", "٩٧٢٠١"), ("zip_code", "９７２０１"), ("latitude", "٤٠.٧"), ("phone", "٢١٢٥٥٥٠١٩٩")],
+)
+def test_admin_form_refuses_non_ascii_digits_with_a_message(admin_client, make_clinic, field, value):
+    clinic = make_clinic()
+    response = admin_client.post(
+        f"/admin/clinics/clinic/{clinic.pk}/change/", _admin_post(clinic, **{field: value})
+    )
+    assert response.status_code == 200  # the form again, with the error, not a 500 or a save
+    assert field in response.context["adminform"].form.errors
+    assert Clinic.objects.get(pk=clinic.pk).zip_code == "10001"

@@ -8,7 +8,7 @@ from dryneedling_site.clinics import geo
 from dryneedling_site.clinics.models import Clinic, Language
 from tests.clinics.factories import point_at
 
-NYC = geo.zip_place("10001")  # 40.7484, -73.9967
+NYC = geo.Place("10001 (New York, NY)", 40.7484, -73.9967, "NY")  # as the ZIP table has it
 
 
 def names(results) -> list[str]:
@@ -89,8 +89,8 @@ def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, djang
         )
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 50)
     assert len(results) == 30
-    with django_assert_num_queries(3):  # clinics, therapists, languages
-        page = results[20:30]
+    with django_assert_num_queries(4):  # (id, distance) of the slice, clinics, therapists, languages
+        page = list(results[20:30])
         assert [t.name for c in page for t in c.therapists.all()] == [f"Therapist {n}" for n in range(20, 30)]
 
 
@@ -275,7 +275,7 @@ def test_no_results_at_the_largest_radius_offers_no_larger_one(client, db):
         ({"location": "10001", "radius": "abc"}, "radius", "Choose 5, 10, 25, 50 or 100 miles."),
         ({"location": "10001", "name": "n" * 101}, "name", "That is too long"),
         ({"location": "10001", "language": "klingon"}, "language", "Choose a language from the list."),
-        ({"location": "10001", "dry_needling": "maybe"}, "dry_needling", "Choose one of the two options."),
+        ({"location": "10001", "dry_needling": "sometimes"}, "dry_needling", "Choose one of the options."),
         ({"lat": "91", "lon": "-73.99"}, "location", "We could not use your location"),
         ({"lat": "40.7", "lon": "-181"}, "location", "We could not use your location"),
         ({"lat": "40.7"}, "location", "We could not use your location"),
@@ -317,8 +317,9 @@ def test_search_page_query_count_does_not_grow_with_results(
             languages=["English", "Spanish"],
             at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 180),
         )
-    # language options, language check, candidates, one page of clinics, therapists, languages
-    with django_assert_max_num_queries(6):
+    # ZIP, language options, language check, state rule, count, the page's ids and distances,
+    # its clinics, therapists, languages
+    with django_assert_max_num_queries(9):
         response = client.get(SEARCH, {"location": "10001", "language": "spanish", "name": "therapist"})
     assert len(response.context["page"]) == 20
 
@@ -339,3 +340,49 @@ def test_optional_choices_are_folded_away_unless_in_use(client, db, params, fold
     page = client.get(SEARCH, params).content.decode()
     assert ('<details class="more-choices">' in page) is folded
     assert ('<details class="more-choices" open>' in page) is not folded
+
+
+# --- Unconfirmed dry needling and state rules ------------------------------------------------
+
+
+def test_imported_clinics_say_ask_and_appear_only_when_may_offer_is_chosen(client, make_clinic):
+    make_clinic(name="Confirmed PT")
+    make_clinic(name="Registry PT", offers_dry_needling=False, dry_needling_unconfirmed=True)
+    make_clinic(name="No Needles PT", offers_dry_needling=False)
+    confirmed = client.get(SEARCH, {"location": "10001"})
+    assert names(confirmed.context["page"]) == ["Confirmed PT"]
+    maybe = client.get(SEARCH, {"location": "10001", "dry_needling": "maybe"})
+    assert sorted(names(maybe.context["page"])) == ["Confirmed PT", "Registry PT"]
+    assert "Ask whether they offer dry needling" in maybe.content.decode()
+    every = client.get(SEARCH, {"location": "10001", "dry_needling": "any"})
+    assert len(every.context["page"]) == 3
+
+
+def test_state_rule_is_shown_with_its_source_and_date_only_for_its_state(client, make_clinic):
+    import datetime
+
+    from dryneedling_site.clinics.models import StateRule
+
+    make_clinic(name="Midtown PT")
+    assert StateRule.objects.count() == 0  # shipped empty: no invented facts
+    StateRule.objects.create(
+        state="NY",
+        status=StateRule.Status.UNCLEAR,
+        source_url="https://board.example.org/ny-rules",
+        checked_on=datetime.date(2026, 3, 2),
+    )
+    page = client.get(SEARCH, {"location": "10001"}).content.decode()
+    assert "Dry needling rules in New York: The rules are unclear." in page
+    assert "2 March 2026" in page and "https://board.example.org/ny-rules" in page
+    elsewhere = client.get(SEARCH, {"location": "97201"}).content.decode()
+    assert "Dry needling rules in" not in elsewhere
+
+
+def test_distance_is_worked_out_in_the_database_and_matches_python(make_clinic):
+    for miles in (1, 9.5, 24.9, 25.2):
+        make_clinic(name=f"At {miles}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=miles * 30))
+    results = list(Clinic.objects.near(NYC.latitude, NYC.longitude, 25))
+    assert names(results) == ["At 1", "At 9.5", "At 24.9"]
+    for clinic in results:
+        expected = geo.distance_miles(NYC.latitude, NYC.longitude, clinic.latitude, clinic.longitude)
+        assert clinic.distance_miles == pytest.approx(expected, abs=0.001)

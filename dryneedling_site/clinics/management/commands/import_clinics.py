@@ -1,4 +1,4 @@
-"""python manage.py import_clinics FILE.csv [--dry-run]"""
+"""python manage.py import_clinics FILE.csv [--dry-run] [--overwrite-staff-edits]"""
 
 from pathlib import Path
 
@@ -15,14 +15,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="A CSV file, UTF-8, with a header row.")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report, then roll back.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report; write nothing.")
+        parser.add_argument(
+            "--overwrite-staff-edits",
+            action="store_true",
+            help="Let the file replace fields staff changed in the admin (kept by default).",
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, **options) -> None:
+    def handle(self, *args, file: str, dry_run: bool, overwrite_staff_edits: bool, **options) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
         try:
-            report = import_clinics(path, dry_run=dry_run, progress=self._progress)
+            report = import_clinics(
+                path, dry_run=dry_run, overwrite_staff_edits=overwrite_staff_edits, progress=self._progress
+            )
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))
@@ -40,9 +47,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{prefix}{report.total} {clinics}: {len(report.created)} created, "
-                f"{len(report.updated)} updated."
+                f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
             )
         )
+        if report.kept_staff_edits:
+            self.stdout.write(
+                f"Kept staff edits on {report.kept_staff_edits} clinic(s); "
+                "--overwrite-staff-edits replaces them."
+            )
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.stdout.write(f"  {stage} {done:,} of {total:,} rows")

@@ -1,0 +1,90 @@
+"""python manage.py import_nppes FILE [--state XX ...] [--dry-run]"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dryneedling_site.clinics import geo
+from dryneedling_site.clinics.importer import MAX_PROBLEMS_SHOWN, ImportFailed, apply_import
+from dryneedling_site.clinics.nppes import plan_registry_import, read_registry
+
+
+class Command(BaseCommand):
+    help = (
+        "Import physical therapists and PT clinics from the CMS NPPES monthly file (the ZIP as "
+        "published, or the npidata_pfile_*.csv inside it). Re-running with a newer file updates, "
+        "adds and retires clinics; fields staff edited in the admin are never changed."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="NPPES_Data_Dissemination_*.zip or npidata_pfile_*.csv")
+        parser.add_argument(
+            "--state",
+            action="append",
+            default=[],
+            metavar="XX",
+            help="Only practices in this state (two letters); repeat for more states.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Read and report; write nothing.")
+        parser.add_argument(
+            "--file-date",
+            type=datetime.date.fromisoformat,
+            help="The data's date (YYYY-MM-DD) when the file name does not carry it.",
+        )
+        parser.add_argument(
+            "--overwrite-staff-edits",
+            action="store_true",
+            help="Let the file replace fields staff changed in the admin (kept by default).",
+        )
+
+    def handle(self, *args, file: str, state: list[str], dry_run: bool, **options) -> None:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        states = set()
+        for text in state:
+            code = geo.state_code(text)
+            if code is None:
+                raise CommandError(f"“{text}” is not a US state code (use two letters, like OR).")
+            states.add(code)
+        started = time.monotonic()
+        try:
+            found = read_registry(
+                path, states=states or None, source_date=options["file_date"], progress=self._progress
+            )
+            plan = plan_registry_import(found, states=states or None)
+            counts = [len(plan.created), len(plan.changed), len(plan.unchanged), len(plan.retired)]
+            if not dry_run:
+                report = apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
+                counts = [len(report.created), len(report.updated), len(report.unchanged), report.retired]
+        except ImportFailed as failure:
+            for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
+                self.stderr.write(str(problem))
+            raise CommandError(f"Nothing was imported from {path.name} (see above).") from None
+
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Read {found.rows:,} rows in {seconds:.1f} s: {found.kept:,} physical therapists and PT "
+            f"clinics{' in ' + ', '.join(sorted(states)) if states else ''}."
+        )
+        for reason, count in sorted(found.skipped.items()):
+            self.stdout.write(f"  left out: {count:,} {reason}")
+        if found.file_date is None:
+            self.stdout.write(self.style.WARNING("The file name carries no date; use --file-date next time."))
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}{len(found.clinics):,} clinics: {counts[0]:,} created, "
+                f"{counts[1]:,} updated, {counts[2]:,} unchanged, {counts[3]:,} retired."
+            )
+        )
+        kept = sum(bool(c.kept) for c in plan.changed)
+        if kept and not options["overwrite_staff_edits"]:
+            self.stdout.write(f"Kept staff edits on {kept:,} clinic(s).")
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.stdout.write(f"  {stage} {done:,} rows")
