@@ -8,7 +8,6 @@ import unicodedata
 
 from django import forms
 from django.http import QueryDict
-
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
