@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "dryneedling_site.core.middleware.SecurityHeadersMiddleware",
     "dryneedling_site.core.middleware.FormCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The URL alone decides the language (/es/... Spanish); no cookie or Accept-Language.
+    "dryneedling_site.core.middleware.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,9 +116,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dryneedling_site.core.context_processors.site",
+                "dryneedling_site.core.context_processors.languages",
             ],
         },
     },
@@ -150,7 +154,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at today's URLs, Spanish under /es/ (README "Languages"). The interface's
+# translations live in locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by make.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -25,6 +25,7 @@ class StaticViewSitemap(SiteSitemap):
     """Pages that are not rows: the home page, the guide's contents and Find a PT."""
 
     priority = 1.0
+    i18n = True
     url_names = ["home", "articles:list", "clinics:search"]
 
     def items(self) -> list[str]:
@@ -39,6 +40,7 @@ class SitePageSitemap(SiteSitemap):
 
     changefreq = "yearly"
     priority = 0.3
+    i18n = True
 
     def items(self) -> QuerySet[SitePage]:
         return SitePage.objects.order_by("slug")

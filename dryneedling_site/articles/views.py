@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
@@ -93,7 +94,7 @@ def medical_web_page(article: Article, url: str) -> dict:
         "headline": article.title,
         "description": article.summary,
         "url": url,
-        "inLanguage": "en-US",
+        "inLanguage": f"{get_language()}-US",
         "dateModified": article.updated_at.isoformat(),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": {"@type": "MedicalTherapy", "name": "Dry needling"},
