@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
@@ -329,12 +330,12 @@ class Reference(models.Model):
     @property
     def link_label(self) -> str:
         if self.web_address:
-            return "Read the page"
+            return gettext("Read the page")
         if self.doi:
             return f"doi:{self.doi}"
         if self.pmid:
             return f"PubMed {self.pmid}"
-        return "Find in PubMed"
+        return gettext("Find in PubMed")
 
     def as_dict(self) -> dict:
         return {

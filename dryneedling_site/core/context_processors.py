@@ -6,13 +6,18 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from .siteurl import absolute_url, page_url
 
+# The default SITE_NAME, so the Spanish pages can name the site in Spanish.
+gettext_noop("Dry Needling Patient Guide")
+
 
 def site(request: HttpRequest) -> dict[str, str]:
-    """The site's name, and the page's canonical address from DJANGO_SITE_URL (not Host)."""
-    return {"site_name": settings.SITE_NAME, "page_url": page_url(request)}
+    """The site's name (translated when it is the default), and the page's canonical address
+    from DJANGO_SITE_URL (not Host)."""
+    return {"site_name": gettext(settings.SITE_NAME), "page_url": page_url(request)}
 
 
 def language_paths(request: HttpRequest) -> dict[str, str | None]:
