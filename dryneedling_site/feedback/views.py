@@ -98,7 +98,7 @@ def feedback_submit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         response["Allow"] = "POST"
         return response
-    article = Article.objects.published().filter(slug=slug).first()
+    article = Article.objects.published().in_language().filter(slug=slug).first()
     if article is None:
         return _refuse(request, 404, _("Page not found"), _("We can’t find the page you answered about."))
     if guards.is_cross_site(request):
@@ -190,7 +190,7 @@ def feedback_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     Reads the visitor's own answer through their private cookie (never from the address);
     it shows their Yes or No, never a comment's text.
     """
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    article = get_object_or_404(Article.objects.published().in_language(), slug=slug)
     cookie = request.COOKIES.get(settings.FEEDBACK_COOKIE_NAME)
     row = visitor_answer(article, cookie) if is_visitor_token(cookie) else None
     if row is None:
