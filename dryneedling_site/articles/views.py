@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import override
 from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
@@ -49,6 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def site_page(request: HttpRequest, slug: str) -> HttpResponse:
     """About or Privacy: a staff-edited page about the site itself (1 query)."""
     page = get_object_or_404(SitePage, slug=slug)
+    # Site pages are written in English only: no hreflang claims a translation.
+    with override(settings.LANGUAGE_CODE):
+        english = page.get_absolute_url()
+    request.language_paths = {
+        code: english if code == settings.LANGUAGE_CODE else None for code, _ in settings.LANGUAGES
+    }
     return render(request, "articles/sitepage_detail.html", {"page": page})
 
 
