@@ -8,6 +8,7 @@ import unicodedata
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
@@ -111,6 +112,8 @@ class ClinicSearchForm(forms.Form):
                 if not data.get(key):
                     data[key] = value
         super().__init__(data, **{"label_suffix": "", **kwargs})
+        # Language rows are named in English ("Spanish"): show them in the reader's language.
+        self.fields["language"].label_from_instance = lambda language: gettext(language.name)
         self.location_choices: tuple[geo.Place, ...] = ()
 
     def clean_location(self) -> str:

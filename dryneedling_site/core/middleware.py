@@ -135,6 +135,11 @@ class UrlLanguageMiddleware:
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread goes back to the default language: work done outside a request (a
+            # command, the next test) never inherits the last visitor's language.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

@@ -21,7 +21,7 @@ ENGLISH_WORDS = {
     "directions", "sample", "listing", "optional", "privacy", "sitemap", "about", "help", "feedback",
     "helpful", "skip", "main", "breadcrumb", "footer", "send", "comment", "clinic", "clinics",
     "patients", "patient", "therapist", "therapists", "near", "choose", "type", "only",
-    "offers", "taking", "points", "key", "references", "reviewed", "read", "minutes",
+    "offers", "taking", "points", "english", "spanish", "key", "references", "reviewed", "read", "minutes",
     "minute", "for", "from", "not", "yet", "before", "go", "opening", "hours", "language", "any",
 }  # fmt: skip
 READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "content")
