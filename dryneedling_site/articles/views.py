@@ -74,6 +74,9 @@ class ArticleListView(ListView):
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One article with references, related pages, its place in the guide and its translations
     (5 queries)."""
+    # Until the article is found, the other language has no known equivalent (a 404 page's
+    # language link then leads to that language's guide).
+    request.language_paths = {code: None for code, _ in settings.LANGUAGES}
     article = get_object_or_404(
         _visible_articles(request)
         .select_related("translation_of")

@@ -120,3 +120,9 @@ def test_a_bad_translation_file_is_refused_with_its_field(guide, tmp_path, old, 
         load_articles(folder)
     assert error.value.field_name == field
     assert not Article.objects.filter(language="es").exists()
+
+
+def test_a_missing_article_links_to_the_other_languages_guide(client, guia):
+    response = client.get("/es/articles/no-existe/")
+    assert response.status_code == 404
+    assert language_switch(response) == [{"href": "/articles/", "hreflang": "en", "lang": "en"}]
