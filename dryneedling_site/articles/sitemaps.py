@@ -57,11 +57,11 @@ class StaticViewSitemap(SiteSitemap):
 
 
 class SitePageSitemap(SiteSitemap):
-    """About and Privacy, once staff (or load_content) have created them."""
+    """About and Privacy, once staff (or load_content) have created them. English only: their
+    texts have no translation (under /es/ they say so), so no Spanish address is listed."""
 
     changefreq = "yearly"
     priority = 0.3
-    i18n = True
 
     def items(self) -> QuerySet[SitePage]:
         return SitePage.objects.order_by("slug")
