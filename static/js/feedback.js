@@ -5,7 +5,7 @@
 const widget = document.querySelector("[data-feedback]");
 const text = widget ? widget.dataset : {};
 const FAILED = text.failed;
-const numbers = new Intl.NumberFormat(document.documentElement.lang || "en");
+const numbers = new Intl.NumberFormat(text.numberLocale || "en-US");
 
 if (widget) {
   enhance(widget);

@@ -97,3 +97,10 @@ def test_sitemap_lists_translated_articles_with_alternates_and_site_pages_once(c
     assert 'hreflang="en" href="https://guide.example.org/articles/side-effects/"' in articles
     pages = client.get("/sitemap-site-pages-1.xml").content.decode()
     assert "/about/</loc>" in pages and "/es/about/" not in pages
+
+
+def test_spanish_pages_write_numbers_the_us_way(client, guia, settings):
+    settings.FEEDBACK_COMMENT_MAX_LENGTH = 1500
+    html = client.get("/es/articles/efectos/").content.decode()
+    assert "Puede escribir hasta 1,500 caracteres." in html
+    assert 'data-number-locale="es-US"' in html

@@ -127,6 +127,7 @@ def test_every_spanish_page_has_no_english_in_its_interface(client, guide, guia,
 def test_spanish_results_say_spanish_is_spoken(client, guia, clinics):
     html = client.get("/es/find-a-pt/?location=10001").content.decode()
     assert html.count("Se habla español") == 1  # Clínica Sol, not the sample clinic
+    assert "a <strong>0.0 millas</strong>" in html  # US-style decimals, as in the articles
     assert "Ficha de ejemplo" in html
     detail = client.get(f"/es/find-a-pt/{clinics['spanish'].slug}/").content.decode()
     assert "Se habla español" in detail
