@@ -104,3 +104,17 @@ def test_spanish_pages_write_numbers_the_us_way(client, guia, settings):
     html = client.get("/es/articles/efectos/").content.decode()
     assert "Puede escribir hasta 1,500 caracteres." in html
     assert 'data-number-locale="es-US"' in html
+
+
+def test_a_database_outage_on_a_spanish_page_is_a_spanish_503(client, db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refused(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refused)
+    response = client.get("/es/articles/")
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert html_lang(response) == "es"
+    assert "<h1>Volvemos en un momento</h1>" in response.content.decode()
