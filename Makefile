@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE = dryneedling_site.settings
 
-.PHONY: serve test install browser lint check clean lock
+.PHONY: serve test install browser lint check clean lock messages translations
 
 # Installs exactly what requirements.lock pins, each file checked against its hash; then the
 # project itself (no dependencies of its own left to resolve, no build download).
@@ -16,15 +16,31 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# The interface's translations: locale/*/LC_MESSAGES/django.po (committed) compiled to .mo
+# (not committed). Needs GNU gettext (Debian package gettext).
+messages: install
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "Translations need GNU gettext: sudo apt-get install gettext" >&2; exit 1; fi; }
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv*' --ignore=node_modules
+
+# After changing visitor-facing text: add new strings to every language's django.po, then
+# translate the empty msgstr entries (README "Languages").
+# Staff-only sources (locale/staff-only.txt) are left out: the admin stays in English.
+STAFF_ONLY := $(shell grep -v '^\#' locale/staff-only.txt | sed "s/.*/--ignore='&'/")
+translations: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --all --no-obsolete --no-location --ignore='.venv*' \
+	  --ignore=tests --ignore=bench --ignore=staticfiles --ignore=node_modules $(STAFF_ONLY)
+
 # Set up and serve the site with its sample content on SQLite at http://127.0.0.1:8000/
-serve: install
+serve: install messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_content
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_clinics content/clinics-sample.csv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
 # Set up and run the whole test suite, browser tests included.
-test: install browser
+test: install messages browser
 	$(PY) -m pytest
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).

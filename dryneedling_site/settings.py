@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "dryneedling_site.core.middleware.SecurityHeadersMiddleware",
     "dryneedling_site.core.middleware.FormCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The URL alone decides the language (/es/... Spanish); no cookie or Accept-Language.
+    "dryneedling_site.core.middleware.UrlLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,9 +116,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dryneedling_site.core.context_processors.site",
+                "dryneedling_site.core.context_processors.languages",
             ],
         },
     },
@@ -150,7 +154,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English at today's URLs, Spanish under /es/ (README "Languages"). The interface's
+# translations live in locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by make.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# US-style numbers in Spanish too (dryneedling_site/formats/es/formats.py).
+FORMAT_MODULE_PATH = ["dryneedling_site.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -175,7 +185,6 @@ SITE_URL = parse_site_url(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:80
 
 # Site identity used in titles, Open Graph and structured data.
 SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")  # absolute links in emails; empty: paths
 
 # Articles: how long until a reviewed article is due for its next review.
 ARTICLE_REVIEW_INTERVAL_MONTHS = int(os.environ.get("ARTICLE_REVIEW_INTERVAL_MONTHS", "12"))

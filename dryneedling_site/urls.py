@@ -1,6 +1,7 @@
 """URLs of the whole site."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
@@ -11,21 +12,26 @@ from dryneedling_site.core import sitemaps
 from dryneedling_site.core import views as core_views
 
 urlpatterns = [
-    path("", article_views.home, name="home"),
-    path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),
-    path("articles/", include("dryneedling_site.articles.urls")),
     # markdownx's editor calls the paths its settings name; the project's own views answer them.
     path(settings.MARKDOWNX_URLS_PATH.lstrip("/"), editor.markdown_preview, name="editor-preview"),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.image_upload, name="editor-upload"),
-    path("find-a-pt/", include("dryneedling_site.clinics.urls")),
-    path("about/", article_views.site_page, {"slug": "about"}, name="about"),
-    path("privacy/", article_views.site_page, {"slug": "privacy"}, name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-section"),
     path("robots.txt", core_views.robots_txt, name="robots"),
     path("healthz", core_views.healthz, name="healthz"),
 ]
+
+# Public pages: English at today's addresses, Spanish under /es/ (README "Languages").
+urlpatterns += i18n_patterns(
+    path("", article_views.home, name="home"),
+    path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),
+    path("articles/", include("dryneedling_site.articles.urls")),
+    path("find-a-pt/", include("dryneedling_site.clinics.urls")),
+    path("about/", article_views.site_page, {"slug": "about"}, name="about"),
+    path("privacy/", article_views.site_page, {"slug": "privacy"}, name="privacy"),
+    prefix_default_language=False,
+)
 
 # A database outage raised anywhere is a 503 with Retry-After, not a 500.
 handler500 = "dryneedling_site.core.views.server_error"

@@ -79,7 +79,17 @@ def guide(db):
 
     load_articles(FIXTURE_ARTICLES)
     load_pages(FIXTURE_PAGES)
-    return {a.slug: a for a in Article.objects.all()}
+    return {a.slug: a for a in Article.objects.filter(language="en")}
+
+
+@pytest.fixture
+def guia(guide):
+    """The fixture guide plus its Spanish translations (tests/fixtures/content/articles/es/)."""
+    from dryneedling_site.articles.loader import load_articles
+    from dryneedling_site.articles.models import Article
+
+    load_articles(FIXTURE_ARTICLES / "es")
+    return {a.slug: a for a in Article.objects.filter(language="es")}
 
 
 @pytest.fixture

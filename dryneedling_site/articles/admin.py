@@ -31,6 +31,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .lint import lint_saved_article
 from .models import Article, ArticleRedirect, Reference, Review, SitePage
+from .readability_es import INFLESZ_TARGET
 from .review import (
     SOON_DAYS,
     TextChangedSinceShown,
@@ -97,6 +98,23 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         if self.value() == "never":
             return not_yet_reviewed(queryset)
         return queryset
+
+
+class TranslationStatusFilter(admin.SimpleListFilter):
+    """Translations whose English article changed since they were made (issue 14)."""
+
+    title = "translation"
+    parameter_name = "translation"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("out-of-date", "Out of date"), ("up-to-date", "Up to date")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        wanted = {"out-of-date": "out of date", "up-to-date": "up to date"}.get(self.value() or "")
+        if wanted is None:
+            return queryset
+        translations = queryset.filter(translation_of__isnull=False).select_related("translation_of")
+        return queryset.filter(pk__in=[a.pk for a in translations if a.translation_status == wanted])
 
 
 class ReferenceInline(admin.StackedInline):
@@ -273,9 +291,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "next_review_due",
         "reading_grade",
         "word_count",
+        "language",
+        "translation_state",
     )
     list_display_links = ("title",)
-    list_filter = (ReviewStatusFilter, "published")
+    list_filter = (ReviewStatusFilter, "published", "language", TranslationStatusFilter)
     search_fields = ("title", "summary", "body")
     ordering = ("position", "title")
     prepopulated_fields = {"slug": ("title",)}
@@ -319,15 +339,28 @@ class ArticleAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Source", {"classes": ("collapse",), "fields": ("source_path", "load_status", "updated_at")}),
+        ("Language", {"fields": ("language", "translation_of", "source_fingerprint")}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).prefetch_related("references")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("translation_of")
+            .prefetch_related("references", "translations")
+        )
 
     @admin.display(description=gettext_lazy("Review"), ordering="next_review_due")
     def review_state(self, obj: Article) -> str:
         status = review_status(obj)
         return format_html('<span class="review-{}">{}</span>', status.key, status.text)
+
+    @admin.display(description="Translation")
+    def translation_state(self, obj: Article) -> str:
+        """English rows: their translations' languages; translations: current or out of date."""
+        if obj.is_translation:
+            return obj.translation_status
+        return ", ".join(t.language for t in obj.translations.all()) or "none yet"
 
     @admin.display(description=gettext_lazy("Changed since review"))
     def changed_since_review_flag(self, obj: Article) -> str:
@@ -373,6 +406,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def reading_figures(self, obj: Article) -> str:
         if not obj.pk:
             return _("Shown after the first save.")
+        if obj.reading_ease is not None:
+            verdict = "meets" if obj.reading_ease >= INFLESZ_TARGET else "below"
+            return (
+                f"INFLESZ {obj.reading_ease} (Spanish; {verdict} the target of {INFLESZ_TARGET:g}), "
+                f"{obj.word_count} words, about {obj.reading_minutes} minute(s) to read."
+            )
         target = settings.ARTICLE_MAX_READING_GRADE
         verdict = "within" if obj.reading_grade <= target else "above"
         return (

@@ -14,6 +14,8 @@ def article_front_matter(article: Article) -> dict:
     """The article's fields in content/README.md's schema (the loader's input)."""
     meta: dict = {
         "slug": article.slug,
+        # A translation names its language and the English article it was made from.
+        **(article.translation_fields() if article.is_translation else {}),
         "title": article.title,
         "summary": article.summary,
         "position": article.position,
@@ -59,12 +61,16 @@ _BlockStyleDumper.add_representer(str, _str_representer)
 
 
 def export_articles(folder: Path) -> list[Path]:
-    """Write every article to `folder`/<slug>.md; return the paths written."""
+    """Write every article to `folder`/<slug>.md, translations to `folder`/<language>/<slug>.md
+    (where the loader reads them); return the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for article in Article.objects.prefetch_related("related", "references").order_by("position", "slug"):
+    articles = Article.objects.select_related("translation_of").prefetch_related("related", "references")
+    for article in articles.order_by("language", "position", "slug"):
+        target = folder / article.language if article.is_translation else folder
+        target.mkdir(exist_ok=True)
         written.append(
-            _write_markdown(folder / f"{article.slug}.md", article.body, article_front_matter(article))
+            _write_markdown(target / f"{article.slug}.md", article.body, article_front_matter(article))
         )
     return written
 

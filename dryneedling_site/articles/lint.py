@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 import yaml
 from django.conf import settings
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 from . import markdown
 from .readability import measure
+from .readability_es import INFLESZ_TARGET, measure_es
 
 # Summary limits: long enough to say something, short enough for a search result snippet
 # (the model and the loader refuse more than 160 characters).
@@ -72,9 +74,13 @@ class ArticleText:
     key_points: list[str]
     references: list[dict]
     care_emergency: bool
+    language: str = "en"
+    # For a translation: the English slug, and whether the English changed since.
+    translation_of: str = ""
+    out_of_date: bool = False
 
     @classmethod
-    def from_fields(cls, label: str, fields: dict) -> ArticleText:
+    def from_fields(cls, label: str, fields: dict, *, out_of_date: bool = False) -> ArticleText:
         """From the loader's parsed fields (``loader.parse_file``)."""
         return cls(
             label=label,
@@ -84,6 +90,9 @@ class ArticleText:
             key_points=[line for line in fields["key_points"].split("\n") if line.strip()],
             references=fields["references"],
             care_emergency=fields["care_emergency"],
+            language=fields.get("language", settings.LANGUAGE_CODE),
+            translation_of=fields.get("translation_of", ""),
+            out_of_date=out_of_date,
         )
 
     @classmethod
@@ -97,7 +106,15 @@ class ArticleText:
             key_points=[line for line in article.key_points.split("\n") if line.strip()],
             references=[r.as_dict() for r in article.references.all()],
             care_emergency=article.care_emergency,
+            language=article.language,
+            translation_of=article.translation_of.slug if article.translation_of else "",
+            out_of_date=article.translation_status == "out of date",
         )
+
+    @property
+    def english_slug(self) -> str:
+        """The slug safety rules are written for: the English article's."""
+        return self.translation_of or self.slug
 
 
 @dataclass
@@ -169,15 +186,23 @@ class _LinksAndImages(HTMLParser):
             self.images.append((values.get("src") or "", (values.get("alt") or "").strip()))
 
 
-def internal_link_problem(href: str, published_articles: set[str], site_pages: set[str]) -> str | None:
-    """Why a link to this site would not reach a published page, or None."""
+def internal_link_problem(
+    href: str, published_articles: set[tuple[str, str]], site_pages: set[str]
+) -> str | None:
+    """Why a link to this site would not reach a published page, or None.
+
+    `published_articles` holds (language, slug) pairs; /es/... links are Spanish pages.
+    """
     path = urlsplit(href).path
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     try:
-        match = resolve(path)
+        with translation.override(language):
+            match = resolve(path)
     except Resolver404:
         return f"{href} is not a page of this site"
-    if match.view_name == "articles:detail" and match.kwargs.get("slug") not in published_articles:
-        return f"{href}: no published article has the slug {match.kwargs.get('slug')!r}"
+    slug = match.kwargs.get("slug")
+    if match.view_name == "articles:detail" and (language, slug) not in published_articles:
+        return f"{href}: no published article has the slug {slug!r}"
     if match.view_name in ("about", "privacy") and match.view_name not in site_pages:
         return f"{href}: that page has not been created yet"
     return None
@@ -187,7 +212,7 @@ def lint_article(
     text: ArticleText,
     *,
     allowed: AllowedReferences | None,
-    published_articles: set[str],
+    published_articles: set[tuple[str, str]],
     site_pages: set[str],
 ) -> list[Finding]:
     """Every rule broken by one article. `allowed` None: references are not checked against a list."""
@@ -196,12 +221,29 @@ def lint_article(
     def report(rule: str, message: str) -> None:
         found.append(Finding(text.label, rule, message))
 
-    grade = measure(text.body).grade
-    if grade > settings.ARTICLE_MAX_READING_GRADE:
+    # Each language's own formula (README "Languages"); the English grade means nothing for
+    # Spanish text, so Spanish gets INFLESZ (readability_es.py).
+    if text.language == "es":
+        ease = measure_es(text.body)
+        if not ease.meets_target:
+            report(
+                "reading-ease",
+                f"INFLESZ {ease.inflesz:.1f} ({ease.band}), below {INFLESZ_TARGET:g} "
+                "(frases más cortas y palabras de todos los días ayudan)",
+            )
+    elif text.language == "en":
+        grade = measure(text.body).grade
+        if grade > settings.ARTICLE_MAX_READING_GRADE:
+            report(
+                "reading-grade",
+                f"reads at grade {grade:.1f}, above {settings.ARTICLE_MAX_READING_GRADE:g} "
+                "(shorter sentences and everyday words help)",
+            )
+    if text.out_of_date:
         report(
-            "reading-grade",
-            f"reads at grade {grade:.1f}, above {settings.ARTICLE_MAX_READING_GRADE:g} "
-            "(shorter sentences and everyday words help)",
+            "translation",
+            f"out of date: the English article {text.translation_of!r} changed since it was "
+            "translated; update the translation and its source_fingerprint",
         )
 
     if not text.references:
@@ -243,7 +285,7 @@ def lint_article(
     if not KEY_POINTS_MIN <= count <= KEY_POINTS_MAX:
         report("key-points", f"has {count} key point(s); give {KEY_POINTS_MIN} to {KEY_POINTS_MAX}")
 
-    if text.slug in settings.ARTICLE_SAFETY_PAGES and not text.care_emergency:
+    if text.english_slug in settings.ARTICLE_SAFETY_PAGES and not text.care_emergency:
         report(
             "care-card",
             "a safety page must carry its 'When to get help' box with the 'Call 911' level "
@@ -284,13 +326,14 @@ def lint_content(
     """
     from django.db import DatabaseError
 
-    from .loader import ContentError, parse_file
+    from .loader import ContentError, parse_file, translation_folders
     from .models import Article, SitePage, content_fingerprint
 
     allowed = load_allowed_references(references_path)
     report = LintReport()
-    files: dict[str, tuple[str, dict]] = {}
-    for path in sorted(Path(articles_folder).glob("*.md")):
+    files: dict[tuple[str, str], tuple[str, dict]] = {}
+    folders = [Path(articles_folder), *translation_folders(Path(articles_folder))]
+    for path in sorted(path for folder in folders for path in folder.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
         label = _display(path)
@@ -300,21 +343,37 @@ def lint_content(
             report.findings.append(Finding(label, "front-matter", f"{error.field_name}: {error.problem}"))
             report.checked += 1
             continue
-        files[fields["slug"]] = (label, fields)
+        files[(fields.get("language", settings.LANGUAGE_CODE), fields["slug"])] = (label, fields)
 
     rows: list = []
     site_pages = {p.stem for p in Path(pages_folder).glob("*.md")} if pages_folder else set()
     try:
-        rows = list(Article.objects.prefetch_related("related", "references"))
+        rows = list(
+            Article.objects.select_related("translation_of").prefetch_related(
+                "related", "references", "translation_of__related", "translation_of__references"
+            )
+        )
         site_pages |= set(SitePage.objects.values_list("slug", flat=True))
     except DatabaseError as error:
         report.notes.append(f"Database rows not checked (files only): {error}".strip())
 
-    published = {slug for slug, (_, fields) in files.items() if fields["published"]}
-    published |= {row.slug for row in rows if row.published}
-    texts = [ArticleText.from_fields(label, fields) for label, fields in files.values()]
+    published = {key for key, (_, fields) in files.items() if fields["published"]}
+    published |= {(row.language, row.slug) for row in rows if row.published}
+    # The English fingerprints a translation must name: the rows' (staff edits count), else the files'.
+    english = {key[1]: content_fingerprint(fields) for key, (_, fields) in files.items()}
+    english.update({row.slug: row.fingerprint() for row in rows if not row.is_translation})
+    texts = [
+        ArticleText.from_fields(
+            label,
+            fields,
+            out_of_date="translation_of" in fields
+            and english.get(fields["translation_of"], fields["source_fingerprint"])
+            != fields["source_fingerprint"],
+        )
+        for label, fields in files.values()
+    ]
     for row in rows:
-        in_file = files.get(row.slug)
+        in_file = files.get((row.language, row.slug))
         if in_file and content_fingerprint(in_file[1]) == row.fingerprint():
             continue
         texts.append(ArticleText.from_article(row, label=f"{row.slug} (database)"))
@@ -323,7 +382,9 @@ def lint_content(
             lint_article(text, allowed=allowed, published_articles=published, site_pages=site_pages)
         )
     report.checked += len(texts)
-    report.findings.extend(missing_safety_pages(published))
+    report.findings.extend(
+        missing_safety_pages({slug for language, slug in published if language == settings.LANGUAGE_CODE})
+    )
     return report
 
 
@@ -340,7 +401,7 @@ def lint_saved_article(article) -> tuple[list[Finding], list[str]]:
     findings = lint_article(
         ArticleText.from_article(article),
         allowed=allowed,
-        published_articles=set(Article.objects.published().values_list("slug", flat=True)),
+        published_articles=set(Article.objects.published().values_list("language", "slug")),
         site_pages=set(SitePage.objects.values_list("slug", flat=True)),
     )
     return findings, notes

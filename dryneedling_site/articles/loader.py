@@ -31,7 +31,12 @@ KNOWN = set(REQUIRED) | {
     "references",
     "key_points",
     "when_to_get_help",
+    # Translations (content/articles/<language>/, e.g. es/): see content/articles/es/README.md.
+    "language",
+    "translation_of",
+    "source_fingerprint",
 }
+_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 # "When to get help" levels in the front matter -> the article's fields.
 CARE_LEVELS = {"call_your_pt": "care_call_pt", "urgent_care": "care_urgent"}
 REFERENCE_REQUIRED = ("authors", "title")
@@ -120,6 +125,7 @@ def parse_file(path: Path) -> dict:
         raise ContentError(path, "body", str(refusal)) from None
 
     return {
+        **_translation(path, meta),
         "slug": slug,
         "title": _text(path, "title", meta["title"], max_length=120),
         "summary": _text(path, "summary", meta["summary"], max_length=160),
@@ -139,6 +145,29 @@ def parse_file(path: Path) -> dict:
         "related": [s.strip() for s in related],
         "references": _references(path, meta.get("references") or []),
     }
+
+
+def _translation(path: Path, meta: dict) -> dict:
+    """A translation's language, the English slug it translates and that article's fingerprint
+    when it was translated. English files have none of these (their fingerprints stay as they were).
+    """
+    language = _text(path, "language", meta.get("language")) or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        choices = ", ".join(code for code, _ in settings.LANGUAGES)
+        raise ContentError(path, "language", f"must be one of: {choices}")
+    if language == settings.LANGUAGE_CODE:
+        if meta.get("translation_of") or meta.get("source_fingerprint"):
+            raise ContentError(path, "translation_of", "only a translation names the article it translates")
+        return {}
+    source = _text(path, "translation_of", meta.get("translation_of"))
+    if not _SLUG.match(source):
+        raise ContentError(path, "translation_of", "is required: the slug of the English article translated")
+    fingerprint = _text(path, "source_fingerprint", meta.get("source_fingerprint"))
+    if not _FINGERPRINT.match(fingerprint):
+        raise ContentError(
+            path, "source_fingerprint", "is required: the English article's 64-character fingerprint"
+        )
+    return {"language": language, "translation_of": source, "source_fingerprint": fingerprint}
 
 
 def _lines(path: Path, name: str, items: object) -> str:
@@ -203,8 +232,12 @@ def _references(path: Path, items: object) -> list[dict]:
 
 def _write(article: Article, fields: dict) -> Article:
     for name, value in fields.items():
-        if name not in ("related", "references"):
+        if name not in ("related", "references", "translation_of"):
             setattr(article, name, value)
+    if fields.get("translation_of"):
+        article.translation_of = Article.objects.get(
+            language=settings.LANGUAGE_CODE, slug=fields["translation_of"]
+        )
     article.save()
     article.references.all().delete()
     Reference.objects.bulk_create(
@@ -229,18 +262,28 @@ def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False
     """
     files = sorted(p for p in Path(directory).glob("*.md") if p.name.lower() != "readme.md")
     parsed = {}
+    languages = set()
     for path in files:
         fields = parse_file(path)
         if fields["slug"] in parsed:
             raise ContentError(path, "slug", f"{fields['slug']!r} is used by another file too")
         parsed[fields["slug"]] = (path, fields)
-
-    existing = {a.slug: a for a in Article.objects.filter(slug__in=parsed)}
-    known_slugs = set(parsed) | set(Article.objects.values_list("slug", flat=True))
+        languages.add(fields.get("language", settings.LANGUAGE_CODE))
+    if len(languages) > 1:
+        raise ContentError(Path(directory), "language", "one folder holds the articles of one language")
+    language = languages.pop() if languages else settings.LANGUAGE_CODE
+    articles = Article.objects.filter(language=language)
+    existing = {a.slug: a for a in articles.filter(slug__in=parsed)}
+    known_slugs = set(parsed) | set(articles.values_list("slug", flat=True))
+    english = set(Article.objects.filter(language=settings.LANGUAGE_CODE).values_list("slug", flat=True))
     for path, fields in parsed.values():
         for slug in fields["related"]:
             if slug not in known_slugs:
                 raise ContentError(path, "related", f"no article has the slug {slug!r}")
+        if fields.get("translation_of") and fields["translation_of"] not in english:
+            raise ContentError(
+                path, "translation_of", f"no English article has the slug {fields['translation_of']!r}"
+            )
 
     report = LoadReport()
     written: list[tuple[Article, Path, dict, str]] = []
@@ -262,7 +305,7 @@ def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False
             report.updated.append(slug)
         written.append((article, path, fields, fingerprint))
 
-    by_slug = {a.slug: a for a in Article.objects.filter(slug__in=known_slugs)}
+    by_slug = {a.slug: a for a in articles.filter(slug__in=known_slugs)}
     for article, path, fields, fingerprint in written:
         article.related.set([by_slug[s] for s in fields["related"]])
         # A review recorded in the file covers the text as loaded, so later edits show as changed.
@@ -276,6 +319,15 @@ def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def translation_folders(folder: Path) -> list[Path]:
+    """The translations beside the English articles: `folder`/<language>/ for each other language."""
+    return [
+        folder / code
+        for code, _ in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE and (folder / code).is_dir()
+    ]
 
 
 def _display_path(path: Path) -> str:

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from . import markdown
 from .readability import measure
+from .readability_es import measure_es
 
 
 def add_months(start: date, months: int) -> date:
@@ -68,6 +70,10 @@ class ArticleQuerySet(models.QuerySet):
         """What the public may see, in guide order."""
         return self.filter(published=True).order_by("position", "title")
 
+    def in_language(self, language: str | None = None) -> ArticleQuerySet:
+        """The articles of one language (default: the language of the current request)."""
+        return self.filter(language=language or translation.get_language())
+
     def review_overdue(self, today: date | None = None) -> ArticleQuerySet:
         return self.filter(next_review_due__lt=today or timezone.localdate())
 
@@ -78,7 +84,29 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     slug = models.SlugField(
-        unique=True, help_text="The page's web address, e.g. what-to-expect. Lowercase, hyphens."
+        help_text="The page's web address, e.g. what-to-expect. Lowercase, hyphens. "
+        "Unique within its language."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="English articles live at /articles/..., Spanish ones at /es/articles/...",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        limit_choices_to={"language": "en"},
+        help_text="For a translation: the English article it translates.",
+    )
+    source_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="For a translation: the English article's fingerprint when it was translated. "
+        "When the English article changes, the translation is out of date.",
     )
     title = models.CharField(max_length=120, help_text="The page heading. A patient's question works well.")
     summary = models.CharField(
@@ -149,6 +177,15 @@ class Article(models.Model):
         "a different fingerprint now means the article changed since its review.",
     )
     reading_grade = models.DecimalField(max_digits=4, decimal_places=1, default=0, editable=False)
+    reading_ease = models.DecimalField(
+        "INFLESZ score",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        editable=False,
+        help_text="Spanish articles: INFLESZ (Szigriszt-Pazos) readability; 55 or more reads as "
+        "'normal' or easier.",
+    )
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -162,6 +199,7 @@ class Article(models.Model):
             "care_call_pt_html",
             "care_urgent_html",
             "reading_grade",
+            "reading_ease",
             "word_count",
             "reading_minutes",
             "reviewed_fingerprint",
@@ -174,6 +212,9 @@ class Article(models.Model):
         ordering = ["position", "title"]
         indexes = [models.Index(fields=["published", "position"])]
         permissions = [("review_article", "Can sign off an article's clinical review")]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="article_slug_unique_per_language")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -194,6 +235,8 @@ class Article(models.Model):
             figures.words,
             figures.reading_minutes,
         )
+        # The English grade formula means nothing for Spanish text: INFLESZ instead.
+        self.reading_ease = round(measure_es(self.body).inflesz, 1) if self.language == "es" else None
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -203,6 +246,7 @@ class Article(models.Model):
                 *(f"{name}_html" for name in LINE_LIST_FIELDS),
                 "next_review_due",
                 "reading_grade",
+                "reading_ease",
                 "word_count",
                 "reading_minutes",
                 "updated_at",
@@ -210,7 +254,23 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_translation(self) -> bool:
+        return self.language != settings.LANGUAGE_CODE
+
+    @property
+    def translation_status(self) -> str:
+        """For staff: "up to date", "out of date" (the English changed since), or "no source"."""
+        if not self.is_translation:
+            return ""
+        if self.translation_of is None:
+            return "no source"
+        if self.source_fingerprint != self.translation_of.fingerprint():
+            return "out of date"
+        return "up to date"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -284,8 +344,18 @@ class Article(models.Model):
                 "reviewer_credentials": self.reviewer_credentials,
                 "related": [a.slug for a in self.related.all()],
                 "references": [r.as_dict() for r in self.references.all()],
+                # Only translations carry these, so English fingerprints stay as they were.
+                **(self.translation_fields() if self.is_translation else {}),
             }
         )
+
+    def translation_fields(self) -> dict:
+        """The front-matter fields only a translation has, as the loader reads them."""
+        return {
+            "language": self.language,
+            "translation_of": self.translation_of.slug if self.translation_of else "",
+            "source_fingerprint": self.source_fingerprint,
+        }
 
 
 def content_fingerprint(fields: dict) -> str:
@@ -355,12 +425,12 @@ class Reference(models.Model):
     @property
     def link_label(self) -> str:
         if self.web_address:
-            return "Read the page"
+            return gettext("Read the page")
         if self.doi:
             return f"doi:{self.doi}"
         if self.pmid:
             return f"PubMed {self.pmid}"
-        return "Find in PubMed"
+        return gettext("Find in PubMed")
 
     def as_dict(self) -> dict:
         return {

@@ -15,7 +15,28 @@ class ArticleSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self) -> QuerySet[Article]:
-        return Article.objects.published().order_by("position", "pk")
+        return (
+            Article.objects.published()
+            .select_related("translation_of")
+            .prefetch_related("translations", "translation_of__translations")
+            .order_by("language", "position", "pk")
+        )
+
+    def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
+        """Each article in each language, with its published translations as alternates."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        prefix = f"{self.get_protocol()}://{self.get_domain()}"
+        for url in urls:
+            article = url["item"]
+            source = article.translation_of if article.is_translation else article
+            group = [source, *source.translations.all()] if source else [article]
+            published = [a for a in group if a.published]
+            if len(published) > 1:
+                url["alternates"] = [
+                    {"location": f"{prefix}{a.get_absolute_url()}", "lang_code": a.language}
+                    for a in published
+                ]
+        return urls
 
     def lastmod(self, item: Article) -> datetime:
         return item.updated_at
@@ -25,6 +46,7 @@ class StaticViewSitemap(SiteSitemap):
     """Pages that are not rows: the home page, the guide's contents and Find a PT."""
 
     priority = 1.0
+    i18n = True
     url_names = ["home", "articles:list", "clinics:search"]
 
     def items(self) -> list[str]:
@@ -35,7 +57,8 @@ class StaticViewSitemap(SiteSitemap):
 
 
 class SitePageSitemap(SiteSitemap):
-    """About and Privacy, once staff (or load_content) have created them."""
+    """About and Privacy, once staff (or load_content) have created them. English only: their
+    texts have no translation (under /es/ they say so), so no Spanish address is listed."""
 
     changefreq = "yearly"
     priority = 0.3

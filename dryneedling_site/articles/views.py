@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import override
 from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
@@ -13,20 +15,34 @@ from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, ArticleRedirect, SitePage
 
-GUIDE_FIELDS = ("slug", "title", "summary", "position")
+GUIDE_FIELDS = ("slug", "title", "summary", "position", "language")
 
 
 def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
     """Staff who may edit articles also see drafts (to preview them); the public does not."""
     if request.user.is_authenticated and request.user.has_perm("articles.change_article"):
-        return Article.objects.all()
-    return Article.objects.published()
+        return Article.objects.in_language()
+    return Article.objects.published().in_language()
+
+
+def _language_paths(article: Article) -> dict[str, str | None]:
+    """This article in each language: itself, its English source, or a published translation."""
+    group = {article.language: article}
+    source = article.translation_of if article.is_translation else article
+    if source is not None:
+        group.setdefault(source.language, source if source.published else None)
+        for translation in source.translations.all():
+            if translation.published:
+                group.setdefault(translation.language, translation)
+    return {
+        code: group[code].get_absolute_url() if group.get(code) else None for code, _ in settings.LANGUAGES
+    }
 
 
 @cache_public_page(scopes=["articles", "clinics"])
 def home(request: HttpRequest) -> HttpResponse:
     """What the site is, the guide in order, and the way to a physical therapist."""
-    articles = Article.objects.published().only(*GUIDE_FIELDS)
+    articles = Article.objects.published().in_language().only(*GUIDE_FIELDS)
     return render(request, "core/home.html", {"articles": articles})
 
 
@@ -34,6 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def site_page(request: HttpRequest, slug: str) -> HttpResponse:
     """About or Privacy: a staff-edited page about the site itself (1 query)."""
     page = get_object_or_404(SitePage, slug=slug)
+    # Site pages are written in English only: no hreflang claims a translation.
+    with override(settings.LANGUAGE_CODE):
+        english = page.get_absolute_url()
+    request.language_paths = {
+        code: english if code == settings.LANGUAGE_CODE else None for code, _ in settings.LANGUAGES
+    }
     return render(request, "articles/sitepage_detail.html", {"page": page})
 
 
@@ -45,7 +67,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
 
     def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.published().only(*GUIDE_FIELDS)
+        return Article.objects.published().in_language().only(*GUIDE_FIELDS)
 
 
 def _old_address_redirect(slug: str) -> HttpResponse | None:
@@ -58,14 +80,20 @@ def _old_address_redirect(slug: str) -> HttpResponse | None:
 
 @cache_public_page(scopes=["articles"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One article with references, related pages and its place in the guide (4 queries)."""
+    """One article with references, related pages, its place in the guide and its translations
+    (5 queries); an address the article had before its slug changed redirects to it."""
+    # Until the article is found, the other language has no known equivalent (a 404 page's
+    # language link then leads to that language's guide).
+    request.language_paths = {code: None for code, _ in settings.LANGUAGES}
     try:
         article = get_object_or_404(
-            _visible_articles(request).prefetch_related(
+            _visible_articles(request)
+            .select_related("translation_of")
+            .prefetch_related(
                 "references",
                 Prefetch(
                     "related",
-                    queryset=Article.objects.published().only(*GUIDE_FIELDS),
+                    queryset=Article.objects.published().only(*GUIDE_FIELDS, "language"),
                     to_attr="related_published",
                 ),
             ),
@@ -76,7 +104,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if moved is None:
             raise
         return moved
-    guide = list(Article.objects.published().only("slug", "title", "position"))
+    request.language_paths = _language_paths(article)
+    guide = list(Article.objects.published().in_language().only("slug", "title", "position", "language"))
     slugs = [a.slug for a in guide]
     index = slugs.index(article.slug) if article.slug in slugs else None
     previous_article = guide[index - 1] if index else None
@@ -107,7 +136,7 @@ def medical_web_page(article: Article, url: str) -> dict:
         "headline": article.title,
         "description": article.summary,
         "url": url,
-        "inLanguage": "en-US",
+        "inLanguage": f"{article.language}-US",
         "dateModified": article.updated_at.isoformat(),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "about": {"@type": "MedicalTherapy", "name": "Dry needling"},

@@ -8,20 +8,27 @@ import unicodedata
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import Language
 
-RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles"), (100, "100 miles")]
+RADIUS_CHOICES = [
+    (5, _("5 miles")),
+    (10, _("10 miles")),
+    (25, _("25 miles")),
+    (50, _("50 miles")),
+    (100, _("100 miles")),
+]
 RADII = [miles for miles, _ in RADIUS_CHOICES]
 DEFAULT_RADIUS = 25
 ANY_CLINIC = "any"
 MAY_OFFER = "maybe"
 DRY_NEEDLING_CHOICES = [
-    ("yes", "Only clinics that offer dry needling"),
+    ("yes", _("Only clinics that offer dry needling")),
     (MAY_OFFER, _("Also clinics that may offer it (ask them)")),
-    (ANY_CLINIC, "Any physical therapy clinic"),
+    (ANY_CLINIC, _("Any physical therapy clinic")),
 ]
 # What a search left blank means; filled in so the form shows the choice that was used.
 DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
@@ -29,8 +36,8 @@ DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
 SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling", "new_patients", "language")
 # Shown under "More choices", folded away unless in use.
 MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
-YOUR_LOCATION = "your location"
-_LOCATION_PROBLEM = "We could not use your location. Type your ZIP code or city instead."
+YOUR_LOCATION = _("your location")
+_LOCATION_PROBLEM = _("We could not use your location. Type your ZIP code or city instead.")
 _LOOK_ALIKE = _(
     "Type the ZIP code with the digits 0 to 9, and the city in plain letters, like 97201 or Portland, OR."
 )
@@ -57,47 +64,47 @@ def next_radius(miles: int) -> int | None:
 
 class ClinicSearchForm(forms.Form):
     location = forms.CharField(
-        label="ZIP code or city",
-        help_text="For example: 97201, or Portland, OR",
+        label=_("ZIP code or city"),
+        help_text=_("For example: 97201, or Portland, OR"),
         max_length=100,
         required=False,
-        error_messages={"max_length": "That is too long. Type a ZIP code or a city and state."},
+        error_messages={"max_length": _("That is too long. Type a ZIP code or a city and state.")},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
     )
     # Filled in by the "Use my location" button (static/js/find-a-pt.js); read in clean().
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     radius = forms.TypedChoiceField(
-        label="Distance",
+        label=_("Distance"),
         choices=RADIUS_CHOICES,
         coerce=int,
         required=False,
         initial=DEFAULT_RADIUS,
         empty_value=DEFAULT_RADIUS,
-        error_messages={"invalid_choice": "Choose 5, 10, 25, 50 or 100 miles."},
+        error_messages={"invalid_choice": _("Choose 5, 10, 25, 50 or 100 miles.")},
     )
     name = forms.CharField(
-        label="Clinic or therapist name (optional)",
+        label=_("Clinic or therapist name (optional)"),
         max_length=100,
         required=False,
-        error_messages={"max_length": "That is too long. Use 100 letters or fewer."},
+        error_messages={"max_length": _("That is too long. Use 100 letters or fewer.")},
     )
     dry_needling = forms.ChoiceField(
-        label="Dry needling",
+        label=_("Dry needling"),
         choices=DRY_NEEDLING_CHOICES,
         required=False,
         initial="yes",
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the options."},
+        error_messages={"invalid_choice": _("Choose one of the options.")},
     )
-    new_patients = forms.BooleanField(label="Only clinics taking new patients", required=False)
+    new_patients = forms.BooleanField(label=_("Only clinics taking new patients"), required=False)
     language = forms.ModelChoiceField(
-        label="Language spoken",
+        label=_("Language spoken"),
         queryset=Language.objects.spoken_at_a_clinic(),
         to_field_name="slug",
         required=False,
-        empty_label="Any language",
-        error_messages={"invalid_choice": "Choose a language from the list."},
+        empty_label=_("Any language"),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
     def __init__(self, data: QueryDict | None = None, **kwargs) -> None:
@@ -107,6 +114,8 @@ class ClinicSearchForm(forms.Form):
                 if not data.get(key):
                     data[key] = value
         super().__init__(data, **{"label_suffix": "", **kwargs})
+        # Language rows are named in English ("Spanish"): show them in the reader's language.
+        self.fields["language"].label_from_instance = lambda language: gettext(language.name)
         self.location_choices: tuple[geo.Place, ...] = ()
 
     def clean_location(self) -> str:
@@ -130,7 +139,7 @@ class ClinicSearchForm(forms.Form):
         elif cleaned.get("lat") or cleaned.get("lon"):
             cleaned["place"] = self._browser_place(cleaned.get("lat", ""), cleaned.get("lon", ""))
         else:
-            self.add_error("location", "Type a ZIP code, or a city and state such as Portland, OR.")
+            self.add_error("location", _("Type a ZIP code, or a city and state such as Portland, OR."))
         return cleaned
 
     def _browser_place(self, lat_text: str, lon_text: str) -> geo.Place | None:

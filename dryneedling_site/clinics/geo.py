@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 EARTH_RADIUS_MILES = 3958.8  # mean radius
 MILES_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_MILES / 180
@@ -296,29 +297,35 @@ def locate(text: str) -> Place:
     """
     text = " ".join(text.split())
     if not text:
-        raise LocationError("Type a ZIP code, or a city and state such as Portland, OR.")
+        raise LocationError(_("Type a ZIP code, or a city and state such as Portland, OR."))
     zip5 = normalise_zip(text)
     if zip5:
         place = zip_place(zip5)
         if place is None:
             raise LocationError(
-                f"We could not find the ZIP code {zip5}. Check the number, or type your city and state."
+                _(
+                    "We could not find the ZIP code {zip}. Check the number, or type your city and state."
+                ).format(zip=zip5)
             )
         return place
     if _DIGITS.fullmatch(text):
-        raise LocationError("A ZIP code has 5 digits, like 97201.")
+        raise LocationError(_("A ZIP code has 5 digits, like 97201."))
 
     city, state_text = _split_state(text)
     if state_text is not None:
         code = state_code(state_text)
         if code is None:
             raise LocationError(
-                f"“{state_text}” is not a US state. Use its two-letter code, like OR for Oregon."
+                _("“{state}” is not a US state. Use its two-letter code, like OR for Oregon.").format(
+                    state=state_text
+                )
             )
         place = city_place(city, code)
         if place is None:
             raise LocationError(
-                f"We could not find {city} in {code}. Check the spelling, or use a ZIP code.",
+                _("We could not find {city} in {state}. Check the spelling, or use a ZIP code.").format(
+                    city=city, state=code
+                ),
                 choices=places_named(city),
             )
         return place
@@ -326,10 +333,13 @@ def locate(text: str) -> Place:
     matches = places_named(city)
     if not matches:
         raise LocationError(
-            f"We could not find a place called “{city}”. Try a ZIP code, or a city and state "
-            "such as Portland, OR."
+            _(
+                "We could not find a place called “{city}”. Try a ZIP code, or a city and state "
+                "such as Portland, OR."
+            ).format(city=city)
         )
     if len(matches) > 1:
         name = matches[0].label.rsplit(",", 1)[0]
-        raise LocationError(f"There is more than one {name}. Choose the state you mean.", choices=matches)
+        message = _("There is more than one {place}. Choose the state you mean.").format(place=name)
+        raise LocationError(message, choices=matches)
     return matches[0]

@@ -1,4 +1,5 @@
-"""Middleware of the site: security headers, the health probe, database outages, form charsets."""
+"""Middleware of the site: security headers, the health probe, database outages, form charsets,
+the language of a URL."""
 
 import logging
 from collections.abc import Callable
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
@@ -117,3 +119,27 @@ class FormCharsetMiddleware:
             response["Cache-Control"] = "private, no-store"
             return response
         return self.get_response(request)
+
+
+class UrlLanguageMiddleware:
+    """Activate the language named by the URL ("/es/..." is Spanish, anything else English).
+
+    Unlike Django's LocaleMiddleware it never reads a cookie, the session or Accept-Language:
+    one URL always shows one language, so a cached page can never be served in the wrong one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread goes back to the default language: work done outside a request (a
+            # command, the next test) never inherits the last visitor's language.
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

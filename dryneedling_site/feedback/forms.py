@@ -8,11 +8,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .widget import COMMENT_LABELS
 
-ANSWERS = [("yes", "Yes"), ("no", "No")]
-CHOOSE = "Choose Yes or No."
+ANSWERS = [("yes", _("Yes")), ("no", _("No"))]
+CHOOSE = _("Choose Yes or No.")
 # No article version can be older than the site; anything outside the range is junk.
 VERSION_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -51,12 +54,17 @@ class FeedbackForm(forms.Form):
             return None
         text = self.cleaned_data["comment"].replace("\r\n", "\n").strip()
         if not text:
-            raise ValidationError("Write your comment before sending it.")
+            raise ValidationError(gettext("Write your comment before sending it."))
         limit = settings.FEEDBACK_COMMENT_MAX_LENGTH
         if len(text) > limit:
             raise ValidationError(
-                f"Your comment is {len(text):,} characters long. "
-                f"Please shorten it to {limit:,} characters or fewer."
+                gettext(
+                    "Your comment is {length} characters long. "
+                    "Please shorten it to {limit} characters or fewer."
+                ).format(
+                    length=number_format(len(text), force_grouping=True),
+                    limit=number_format(limit, force_grouping=True),
+                )
             )
         return text
 

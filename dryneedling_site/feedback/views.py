@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -88,36 +90,40 @@ def feedback_submit(request: HttpRequest, slug: str) -> HttpResponse:
         response = _refuse(
             request,
             405,
-            "Use the form to answer",
-            "To tell us whether a page helped, use the “Is this content helpful?” form at the end "
-            "of the page.",
+            _("Use the form to answer"),
+            _(
+                "To tell us whether a page helped, use the “Is this content helpful?” form at the end "
+                "of the page."
+            ),
         )
         response["Allow"] = "POST"
         return response
-    article = Article.objects.published().filter(slug=slug).first()
+    article = Article.objects.published().in_language().filter(slug=slug).first()
     if article is None:
-        return _refuse(request, 404, "Page not found", "We can’t find the page you answered about.")
+        return _refuse(request, 404, _("Page not found"), _("We can’t find the page you answered about."))
     if guards.is_cross_site(request):
         return _refuse(
             request,
             403,
-            "We could not accept this answer",
-            "It was sent from another website. To give feedback, use the form at the end of the "
-            "page on this site.",
+            _("We could not accept this answer"),
+            _(
+                "It was sent from another website. To give feedback, use the form at the end of the "
+                "page on this site."
+            ),
             article,
         )
     if guards.is_too_large(request):
         return _refuse(
             request,
             413,
-            "Your answer is too long",
-            "Please shorten your comment and send it again.",
+            _("Your answer is too long"),
+            _("Please shorten your comment and send it again."),
             article,
         )
     try:
         data = request.POST
     except (SuspiciousOperation, MultiPartParserError):
-        return _refuse(request, 400, "We could not read your answer", "Please try again.", article)
+        return _refuse(request, 400, _("We could not read your answer"), _("Please try again."), article)
 
     cookie = request.COOKIES.get(settings.FEEDBACK_COOKIE_NAME)
     visitor = cookie if is_visitor_token(cookie) else new_visitor_token()
@@ -127,8 +133,12 @@ def feedback_submit(request: HttpRequest, slug: str) -> HttpResponse:
         response = _refuse(
             request,
             429,
-            "Too many answers",
-            f"You have sent a lot of answers in a short time. Please try again in {minutes} minutes.",
+            _("Too many answers"),
+            ngettext(
+                "You have sent a lot of answers in a short time. Please try again in {minutes} minute.",
+                "You have sent a lot of answers in a short time. Please try again in {minutes} minutes.",
+                minutes,
+            ).format(minutes=minutes),
             article,
         )
         response["Retry-After"] = str(wait)
@@ -180,7 +190,7 @@ def feedback_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     Reads the visitor's own answer through their private cookie (never from the address);
     it shows their Yes or No, never a comment's text.
     """
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    article = get_object_or_404(Article.objects.published().in_language(), slug=slug)
     cookie = request.COOKIES.get(settings.FEEDBACK_COOKIE_NAME)
     row = visitor_answer(article, cookie) if is_visitor_token(cookie) else None
     if row is None:

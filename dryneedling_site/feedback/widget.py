@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-QUESTION = "Is this content helpful?"
-THANKS = "Thanks for the feedback!"
-SENT = "Thank you. Your feedback has been sent."
-COMMENT_HINT = "Do not include your name, contact details or personal health information."
-COMMENT_LABELS = {"yes": "What was helpful?", "no": "What was missing or unclear?"}
+QUESTION = _("Is this content helpful?")
+THANKS = _("Thanks for the feedback!")
+SENT = _("Thank you. Your feedback has been sent.")
+COMMENT_HINT = _("Do not include your name, contact details or personal health information.")
+COMMENT_LABELS = {"yes": _("What was helpful?"), "no": _("What was missing or unclear?")}
 
 
 class State(models.TextChoices):
@@ -35,11 +36,11 @@ class WidgetState:
 
     @property
     def message(self) -> str:
-        return {State.ANSWERED: THANKS, State.COMMENTED: SENT}.get(self.state, "")
+        return str({State.ANSWERED: THANKS, State.COMMENTED: SENT}.get(self.state, ""))
 
     @property
     def comment_label(self) -> str:
-        return COMMENT_LABELS.get(self.answer, "")
+        return str(COMMENT_LABELS.get(self.answer, ""))
 
     @property
     def comment_max_length(self) -> int:
@@ -47,8 +48,8 @@ class WidgetState:
 
     @property
     def question(self) -> str:
-        return QUESTION
+        return str(QUESTION)
 
     @property
     def comment_hint(self) -> str:
-        return COMMENT_HINT
+        return str(COMMENT_HINT)

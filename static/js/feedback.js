@@ -1,10 +1,12 @@
 // "Is this content helpful?": sends the widget's forms with fetch and updates the widget in
 // place, announcing each step in its live region. Without JavaScript the same forms post to
-// the server, which answers with a thank-you page.
-const FAILED = "Sorry, your answer could not be sent. Check your connection and try again.";
-const numbers = new Intl.NumberFormat("en-US");
-
+// the server, which answers with a thank-you page. Its messages come from the widget's data
+// attributes, in the page's language ("{count}" stands for a number).
 const widget = document.querySelector("[data-feedback]");
+const text = widget ? widget.dataset : {};
+const FAILED = text.failed;
+const numbers = new Intl.NumberFormat(text.numberLocale || "en-US");
+
 if (widget) {
   enhance(widget);
 }
@@ -87,10 +89,8 @@ function countCharacters(form) {
   const max = Number(count.dataset.max);
   const update = () => {
     const left = max - comment.value.length;
-    count.textContent =
-      left >= 0
-        ? `You have ${numbers.format(left)} character${left === 1 ? "" : "s"} left.`
-        : `You have ${numbers.format(-left)} characters too many.`;
+    const message = left < 0 ? text.countOver : left === 1 ? text.countLeftOne : text.countLeftOther;
+    count.textContent = message.replace("{count}", numbers.format(Math.abs(left)));
   };
   comment.addEventListener("input", update);
   update();

@@ -1,5 +1,6 @@
 // "Use my location" on the Find a PT search. Without JavaScript, or if the patient says no,
 // the ZIP code or city field works the same. Coordinates are rounded to about 100 m.
+// Its messages come from the form's data attributes, in the page's language.
 const form = document.querySelector("form.js-find-a-pt");
 const button = form && form.querySelector(".js-use-location");
 const status = form && form.querySelector(".js-location-status");
@@ -11,18 +12,18 @@ if (form && button && status && "geolocation" in navigator) {
   button.hidden = false;
   button.addEventListener("click", () => {
     button.disabled = true;
-    status.textContent = "Finding your location…";
+    status.textContent = form.dataset.finding;
     navigator.geolocation.getCurrentPosition(
       (position) => {
         lat.value = position.coords.latitude.toFixed(3);
         lon.value = position.coords.longitude.toFixed(3);
         place.value = "";
-        status.textContent = "Searching near your location…";
+        status.textContent = form.dataset.searching;
         form.submit();
       },
       () => {
         button.disabled = false;
-        status.textContent = "We could not get your location. Type your ZIP code or city instead.";
+        status.textContent = form.dataset.failed;
         place.focus();
       },
       { timeout: 15000, maximumAge: 600000 },

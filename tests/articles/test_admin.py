@@ -34,6 +34,9 @@ def change_form_data(article: Article, **changes) -> dict:
         "next_review_due": article.next_review_due.isoformat() if article.next_review_due else "",
         "reviewer_name": article.reviewer_name,
         "reviewer_credentials": article.reviewer_credentials,
+        "language": article.language,
+        "translation_of": article.translation_of_id or "",
+        "source_fingerprint": article.source_fingerprint,
         "references-TOTAL_FORMS": 0,
         "references-INITIAL_FORMS": 0,
         "references-MIN_NUM_FORMS": 0,
@@ -275,3 +278,16 @@ def test_content_editors_read_feedback_but_not_clinics(editor_client, editor_use
     assert not editor_user.has_perm("clinics.change_clinic")
     assert editor_client.get("/admin/feedback/feedback/").status_code == 200
     assert editor_client.get("/admin/clinics/clinic/").status_code == 403
+
+
+def test_staff_see_translations_and_which_are_out_of_date(editor_client, guia):
+    english = Article.objects.get(language="en", slug="side-effects")
+    english.body += "\nA new fact.\n"
+    english.save()
+    listing = editor_client.get(CHANGELIST).content.decode()
+    assert "out of date" in listing and "up to date" in listing
+    stale = editor_client.get(CHANGELIST, {"translation": "out-of-date"}).content.decode()
+    assert "¿Qué efectos de prueba pueden pasar?" in stale
+    assert "¿De qué trata esta página de prueba?" not in stale
+    form = editor_client.get(f"{CHANGELIST}{guia['efectos'].pk}/change/").content.decode()
+    assert "INFLESZ" in form and "Grade " not in form

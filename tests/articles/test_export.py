@@ -50,3 +50,15 @@ def test_export_includes_staff_edits_and_drafts(guide, tmp_path):
     meta = frontmatter.load(tmp_path / "needles.md").metadata
     assert meta["title"] == "Needles, edited"
     assert meta["published"] is False
+
+
+def test_translations_export_to_their_language_folder_and_load_back(guia, tmp_path):
+    before = {(a.language, a.slug): a.fingerprint() for a in Article.objects.all()}
+    call_command("export_content", str(tmp_path), stdout=StringIO())
+    assert sorted(p.name for p in (tmp_path / "es").glob("*.md")) == ["efectos.md", "que-es.md"]
+    assert "translation_of: side-effects" in (tmp_path / "es" / "efectos.md").read_text(encoding="utf-8")
+
+    Article.objects.all().delete()
+    call_command("load_content", str(tmp_path), stdout=StringIO())
+    assert {(a.language, a.slug): a.fingerprint() for a in Article.objects.all()} == before
+    assert Article.objects.get(slug="efectos").translation_status == "up to date"

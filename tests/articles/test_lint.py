@@ -32,7 +32,13 @@ def lint(folder: Path, references: Path = FIXTURE_REFERENCES) -> tuple[bool, str
 
 @pytest.fixture
 def articles(tmp_path) -> Path:
-    """A copy of the fixture guide that a test may break."""
+    """A copy of the fixture guide (English only) that a test may break."""
+    return Path(shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles", ignore=shutil.ignore_patterns("es")))
+
+
+@pytest.fixture
+def with_spanish(tmp_path) -> Path:
+    """A copy of the fixture guide with its Spanish translations."""
     return Path(shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles"))
 
 
@@ -46,7 +52,8 @@ def edit(folder: Path, slug: str, old: str, new: str) -> None:
 def test_the_fixture_guide_passes(db):
     passed, output = lint(FIXTURE_ARTICLES)
     assert passed, output
-    assert "All 8 article(s) pass the content checks." in output
+    # 8 English articles and 2 Spanish translations.
+    assert "All 10 article(s) pass the content checks." in output
 
 
 DENSE = (
@@ -238,3 +245,34 @@ def test_edit_screen_says_when_the_allowed_list_is_missing(editor_client, guide,
     article = guide["needles"]
     html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert "References not compared with the allowed list" in html
+
+
+def test_a_translation_whose_english_changed_is_out_of_date(db, with_spanish):
+    edit(with_spanish, "side-effects", "You may get a bruise.", "You may get a small bruise.")
+    passed, output = lint(with_spanish)
+    assert not passed
+    assert "es/efectos.md: translation: out of date: the English article 'side-effects' changed" in output
+    assert "1 problem(s) in 1 article(s)" in output
+
+
+def test_spanish_articles_are_measured_with_inflesz_not_the_english_grade(db, with_spanish):
+    hard = (
+        "La electroestimulación neuromuscular intramuscular profunda, administrada "
+        "simultáneamente con procedimientos fisioterapéuticos complementarios, "
+        "proporciona resultados terapéuticos considerablemente heterogéneos."
+    )
+    edit(with_spanish / "es", "efectos", "Puede tener un moretón.", hard)
+    passed, output = lint(with_spanish)
+    assert not passed
+    assert "es/efectos.md: reading-ease: INFLESZ" in output
+    assert "reading-grade" not in output
+
+
+def test_a_spanish_link_must_reach_a_published_spanish_article(db, with_spanish):
+    edit(with_spanish / "es", "que-es", "/es/articles/efectos/", "/es/articles/side-effects/")
+    passed, output = lint(with_spanish)
+    assert not passed
+    assert (
+        "internal-links: /es/articles/side-effects/: no published article has the slug 'side-effects'"
+        in output
+    )

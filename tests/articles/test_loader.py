@@ -181,8 +181,9 @@ def test_missing_folder_is_a_clear_error(db, tmp_path):
 
 def test_fixture_guide_loads_in_order_with_key_points_and_care_cards(db, tmp_path):
     shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles")
-    assert f"{len(GUIDE_ORDER)} created" in run(tmp_path / "articles")
-    assert list(Article.objects.published().values_list("slug", flat=True)) == GUIDE_ORDER
+    # The English guide and its two Spanish translations (articles/es/).
+    assert f"{len(GUIDE_ORDER) + 2} created" in run(tmp_path / "articles")
+    assert list(Article.objects.published().in_language("en").values_list("slug", flat=True)) == GUIDE_ORDER
     for article in Article.objects.all():
         assert len(article.sections) >= 2, article.slug
         assert article.key_points_html.count("<li>") == 3, article.slug

@@ -20,7 +20,7 @@ def test_home_lists_guide_in_order(client, guide):
 
 
 def test_article_page_has_everything_a_patient_needs(client, guide, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get("/articles/side-effects/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -69,6 +69,41 @@ def assert_accessible():
 
 
 @pytest.fixture
+def page_without_javascript(browser):
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def assert_accessible_without_javascript(browser, assert_accessible):
+    """axe on a page seen without JavaScript.
+
+    axe itself needs JavaScript (its promises never settle in a context without it), so the
+    page's DOM is replayed at the same address in a context where axe can run but the page's
+    own scripts are blocked: what axe sees is exactly what a visitor without JavaScript got.
+    """
+    context = browser.new_context()
+    checker = context.new_page()
+    checker.route("**/*.js", lambda route: route.abort())
+
+    def check(page) -> None:
+        address, html = page.url.split("#")[0], page.content()
+        checker.route(
+            lambda url: url == address,
+            lambda route: route.fulfill(content_type="text/html; charset=utf-8", body=html),
+        )
+        checker.goto(address)
+        checker.unroute_all()
+        checker.route("**/*.js", lambda route: route.abort())
+        assert checker.locator("#feedback").inner_html() == page.locator("#feedback").inner_html()
+        assert_accessible(checker)
+
+    yield check
+    context.close()
+
+
+@pytest.fixture
 def site(live_server, guide, transactional_db):
     """The live server with the shipped articles loaded."""
     return live_server

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from dryneedling_site.articles.loader import ContentError, LoadReport, load_articles, load_pages
+from dryneedling_site.articles.loader import (
+    ContentError,
+    LoadReport,
+    load_articles,
+    load_pages,
+    translation_folders,
+)
 
 
 class Command(BaseCommand):
@@ -40,8 +46,13 @@ class Command(BaseCommand):
         try:
             # One transaction: a bad page file leaves the articles untouched too.
             with transaction.atomic():
-                report = load_articles(folder, dry_run=dry_run, force=force)
-                page_report = load_pages(pages_folder, dry_run=dry_run, force=force) if pages_folder else None
+                report = load_articles(folder, force=force)
+                # Translations after the English they name: content/articles/<language>/.
+                for language in translation_folders(folder):
+                    _merge(report, load_articles(language, force=force))
+                page_report = load_pages(pages_folder, force=force) if pages_folder else None
+                if dry_run:  # the whole load, rolled back at once (translations need the English)
+                    transaction.set_rollback(True)
         except ContentError as error:
             raise CommandError(f"Nothing was loaded. {error}") from None
 
@@ -88,3 +99,10 @@ def _counts(report: LoadReport) -> str:
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped."
     )
+
+
+def _merge(report: LoadReport, more: LoadReport) -> None:
+    """Add a translation folder's results to the English report."""
+    for name in ("created", "updated", "unchanged", "skipped"):
+        getattr(report, name).extend(getattr(more, name))
+    report.grades.update(more.grades)
