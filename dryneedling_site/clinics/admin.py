@@ -111,11 +111,21 @@ class ClinicAdmin(SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Clinic, form: forms.ModelForm, change: bool) -> None:
         """Remember which fields staff set, so CSV and NPI registry imports never overwrite them."""
         touched = set(form.changed_data if change else form.fields) & set(IMPORTED_FIELDS)
+        earlier = set(obj.staff_edited_fields or ())
+        if change:
+            # Compared with the stored row too: restoring a version from History builds the form
+            # from that version, so only this shows what the restore changes (and it would
+            # otherwise bring back that version's older list of staff-edited fields).
+            compared = [n for n in form.fields if n in IMPORTED_FIELDS and n != "languages"]
+            stored = Clinic.objects.filter(pk=obj.pk).values("staff_edited_fields", *compared).first()
+            if stored:
+                touched |= {n for n in compared if stored[n] != getattr(obj, n)}
+                earlier |= set(stored["staff_edited_fields"] or ())
         if touched & LOCATION_FIELDS:
             touched |= LOCATION_FIELDS
         if "offers_dry_needling" in touched:  # staff asked the clinic: the registry's "ask" is moot
             touched.add("dry_needling_unconfirmed")
-        obj.staff_edited_fields = sorted(set(obj.staff_edited_fields or ()) | touched)
+        obj.staff_edited_fields = sorted(earlier | touched)
         super().save_model(request, obj, form, change)
 
     # CSV import: upload and dry run, then confirm (see admin_import).

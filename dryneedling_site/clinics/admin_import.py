@@ -39,6 +39,7 @@ from .importer import (
     read_csv,
 )
 from .models import Clinic
+from .validators import format_phone
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 KEEP_UPLOAD_SECONDS = 60 * 60
@@ -115,7 +116,9 @@ class FieldChange:
     kept: bool
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, name: str = "") -> str:
+    if name == "phone" and value:
+        return format_phone(str(value))
     if value is None or value == "" or value == []:
         return _("(empty)")
     if isinstance(value, bool):
@@ -135,7 +138,9 @@ def dry_run_context(plan: ImportPlan, overwrite: bool) -> dict:
     kept_clinics = 0
     for clinic in plan.changed:
         fields = [
-            FieldChange(_label(name), _shown(old), _shown(new), kept=name in clinic.kept and not overwrite)
+            FieldChange(
+                _label(name), _shown(old, name), _shown(new, name), kept=name in clinic.kept and not overwrite
+            )
             for name, (old, new) in sorted(clinic.changes.items())
         ]
         kept_clinics += any(f.kept for f in fields)

@@ -126,8 +126,8 @@ def test_dry_run_shows_created_changed_and_kept_and_writes_nothing(admin_client,
     assert table_rows(html, "import-created")[0][:2] == ["3", "Midtown PT"]
     changed = {row[2]: row for row in table_rows(html, "import-changed")}
     assert changed["Website"][3:] == ["https://example.com/harbor", "https://example.com/harbor-new"]
-    assert changed["Phone"][3] == "5035550999"
-    assert "kept: edited by staff" in changed["Phone"][4] and "5035550134" in changed["Phone"][4]
+    assert changed["Phone"][3] == "(503) 555-0999"
+    assert "kept: edited by staff" in changed["Phone"][4] and "(503) 555-0134" in changed["Phone"][4]
     assert 'value="Confirm import"' in html
     # Nothing written.
     assert not Clinic.objects.filter(slug="midtown-pt").exists()
@@ -156,7 +156,7 @@ def test_confirm_writes_keeps_the_staff_edit_and_deletes_the_upload(admin_client
 def test_ticking_overwrite_replaces_the_staff_edit(admin_client, harbor):
     response = upload(admin_client, [HARBOR], overwrite=True)
     changed = {row[2]: row for row in table_rows(response.content.decode(), "import-changed")}
-    assert changed["Phone"][3:] == ["5035550999", "5035550134"]
+    assert changed["Phone"][3:] == ["(503) 555-0999", "(503) 555-0134"]
     admin_client.post(CONFIRM, {"token": token_of(response)})
     harbor.refresh_from_db()
     assert harbor.phone == "5035550134"
@@ -296,6 +296,8 @@ def test_admin_saves_record_history_and_an_old_version_can_be_restored(admin_cli
     assert response.status_code == 302
     harbor.refresh_from_db()
     assert (harbor.phone, harbor.opening_hours) == ("5035550999", "")
+    # A restore is a staff edit: the next import keeps what was restored.
+    assert {"phone", "opening_hours"} <= set(harbor.staff_edited_fields)
     assert harbor.latitude_band == int(harbor.latitude * 10 // 1)  # still computed by the database
     assert harbor.history.count() == 3
 
