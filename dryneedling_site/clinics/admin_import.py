@@ -43,6 +43,7 @@ from .validators import format_phone
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 KEEP_UPLOAD_SECONDS = 60 * 60
+MAX_CLINICS_SHOWN = 500  # a table row each; a national file would make a page nobody can read
 SESSION_KEY = "clinic_import"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 logger = logging.getLogger(__name__)
@@ -136,7 +137,10 @@ def dry_run_context(plan: ImportPlan, overwrite: bool) -> dict:
     """What the dry-run page shows: counts, new clinics, changes field by field, refused rows."""
     changed = []
     kept_clinics = 0
-    for clinic in plan.changed:
+    for number, clinic in enumerate(plan.changed):
+        if number >= MAX_CLINICS_SHOWN:
+            kept_clinics += bool(clinic.kept) and not overwrite
+            continue
         fields = [
             FieldChange(
                 _label(name), _shown(old, name), _shown(new, name), kept=name in clinic.kept and not overwrite
@@ -146,8 +150,11 @@ def dry_run_context(plan: ImportPlan, overwrite: bool) -> dict:
         kept_clinics += any(f.kept for f in fields)
         changed.append({"clinic": clinic, "fields": fields, "therapists": clinic.therapists_changed})
     return {
-        "created": plan.created,
+        "created": plan.created[:MAX_CLINICS_SHOWN],
+        "created_count": len(plan.created),
         "changed": changed,
+        "changed_count": len(plan.changed),
+        "max_clinics": MAX_CLINICS_SHOWN,
         "unchanged_count": len(plan.unchanged),
         "refused": plan.refused[:MAX_PROBLEMS_SHOWN],
         "refused_count": len(plan.refused),
@@ -194,6 +201,9 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
                 path.unlink(missing_ok=True)  # nothing to confirm: the file must be fixed first
                 token = ""
             else:
+                previous = (request.session.get(SESSION_KEY) or {}).get("token", "")
+                if previous and (stale := _upload_path(previous)):
+                    stale.unlink(missing_ok=True)  # only one dry run a session can be confirmed
                 request.session[SESSION_KEY] = {
                     "token": token,
                     "overwrite": overwrite,

@@ -336,3 +336,20 @@ def test_the_desk_counts_unconfirmed_clinics_and_links_to_the_filtered_list(admi
 def test_the_desk_hides_the_clinic_line_from_users_who_cannot_view_clinics(editor_client):
     html = editor_client.get("/admin/").content.decode()
     assert "clinics imported and not yet confirmed" not in html
+
+
+def test_long_files_show_the_first_clinics_with_the_full_counts(admin_client, monkeypatch):
+    monkeypatch.setattr(admin_import, "MAX_CLINICS_SHOWN", 1)
+    html = upload(admin_client, [HARBOR, MIDTOWN]).content.decode()
+    assert "2 clinics to create" in html
+    assert len(table_rows(html, "import-created")) == 1
+    assert "The first 1 of 2 new clinics are shown." in html
+
+
+def test_a_new_upload_replaces_the_sessions_earlier_dry_run(admin_client, upload_dir):
+    first = token_of(upload(admin_client, [HARBOR]))
+    second = token_of(upload(admin_client, [MIDTOWN]))
+    assert [p.stem for p in upload_dir.glob("*.csv")] == [second]
+    assert admin_client.post(CONFIRM, {"token": first}).status_code == 400
+    admin_client.post(CONFIRM, {"token": second})
+    assert list(Clinic.objects.values_list("slug", flat=True)) == ["midtown-pt"]
