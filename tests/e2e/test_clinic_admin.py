@@ -70,6 +70,8 @@ def test_staff_phone_edit_is_kept_by_a_csv_import_with_dry_run(clinic_desk, page
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator("#staff-desk-heading")).to_be_visible()
+    expect(page.locator(".staff-desk")).to_contain_text("clinics imported and not yet confirmed")
+    assert_accessible(page)  # the desk with the clinics line
 
     # A staff member corrects the phone in the admin.
     page.goto(base + f"{CHANGELIST}{clinic.pk}/change/")
