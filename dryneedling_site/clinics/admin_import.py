@@ -25,6 +25,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -130,7 +131,7 @@ def _shown(value: object, name: str = "") -> str:
 
 
 def _label(name: str) -> str:
-    return str(Clinic._meta.get_field(name).verbose_name).capitalize()
+    return capfirst(Clinic._meta.get_field(name).verbose_name)
 
 
 def dry_run_context(plan: ImportPlan, overwrite: bool) -> dict:

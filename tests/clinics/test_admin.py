@@ -154,12 +154,13 @@ def test_confirm_writes_keeps_the_staff_edit_and_deletes_the_upload(admin_client
 
 
 def test_ticking_overwrite_replaces_the_staff_edit(admin_client, harbor):
-    response = upload(admin_client, [HARBOR], overwrite=True)
+    response = upload(admin_client, [dict(HARBOR, zip="97205")], overwrite=True)
     changed = {row[2]: row for row in table_rows(response.content.decode(), "import-changed")}
+    assert changed["ZIP code"][3:] == ["97201", "97205"]  # the field's own label
     assert changed["Phone"][3:] == ["(503) 555-0999", "(503) 555-0134"]
     admin_client.post(CONFIRM, {"token": token_of(response)})
     harbor.refresh_from_db()
-    assert harbor.phone == "5035550134"
+    assert (harbor.phone, harbor.zip_code) == ("5035550134", "97205")
     assert harbor.staff_edited_fields == []
 
 
