@@ -3,8 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from dryneedling_site.core.desk import DeskItem, DeskPanel
+
+from . import admin_import
 from .models import IMPORTED_FIELDS, Clinic, Language, StateRule, Therapist
 from .validators import normalise_phone, validate_ascii
 
@@ -60,7 +66,7 @@ class TherapistInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(SimpleHistoryAdmin):
     form = ClinicAdminForm
     list_display = (
         "name",
@@ -71,7 +77,14 @@ class ClinicAdmin(admin.ModelAdmin):
         "accepting_new_patients",
         "is_sample",
     )
-    list_filter = ("offers_dry_needling", "accepting_new_patients", "is_sample", "state", "languages")
+    list_filter = (
+        "offers_dry_needling",
+        "dry_needling_unconfirmed",
+        "accepting_new_patients",
+        "is_sample",
+        "state",
+        "languages",
+    )
     search_fields = ("name", "city", "zip_code", "therapists__name")
     prepopulated_fields = {"slug": ("name", "city", "state")}
     filter_horizontal = ("languages",)
@@ -98,16 +111,52 @@ class ClinicAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Clinic, form: forms.ModelForm, change: bool) -> None:
         """Remember which fields staff set, so CSV and NPI registry imports never overwrite them."""
         touched = set(form.changed_data if change else form.fields) & set(IMPORTED_FIELDS)
+        earlier = set(obj.staff_edited_fields or ())
+        if change:
+            # Compared with the stored row too: restoring a version from History builds the form
+            # from that version, so only this shows what the restore changes (and it would
+            # otherwise bring back that version's older list of staff-edited fields).
+            compared = [n for n in form.fields if n in IMPORTED_FIELDS and n != "languages"]
+            stored = Clinic.objects.filter(pk=obj.pk).values("staff_edited_fields", *compared).first()
+            if stored:
+                touched |= {n for n in compared if stored[n] != getattr(obj, n)}
+                earlier |= set(stored["staff_edited_fields"] or ())
         if touched & LOCATION_FIELDS:
             touched |= LOCATION_FIELDS
         if "offers_dry_needling" in touched:  # staff asked the clinic: the registry's "ask" is moot
             touched.add("dry_needling_unconfirmed")
-        obj.staff_edited_fields = sorted(set(obj.staff_edited_fields or ()) | touched)
+        obj.staff_edited_fields = sorted(earlier | touched)
         super().save_model(request, obj, form, change)
+
+    # CSV import: upload and dry run, then confirm (see admin_import).
+    def get_urls(self):
+        own = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="clinics_clinic_import",
+            ),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(self.import_confirm_view),
+                name="clinics_clinic_import_confirm",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_import.import_view(self, request)
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_import.confirm_view(self, request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra = {"can_import": admin_import.can_import(self, request), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(SimpleHistoryAdmin):
     list_display = ("name", "credentials", "clinic")
     list_filter = ("clinic__state", "clinic__offers_dry_needling", "clinic__is_sample")
     search_fields = ("name", "credentials", "specialties", "clinic__name")
@@ -129,3 +178,12 @@ class StateRuleAdmin(admin.ModelAdmin):
     list_display = ("state", "status", "source_url", "checked_on")
     list_filter = ("status",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+def clinic_desk_panel(request: HttpRequest) -> DeskPanel | None:
+    """The desk's clinics line: imported clinics whose dry needling nobody has confirmed yet."""
+    if not request.user.has_perm("clinics.view_clinic"):
+        return None
+    count = Clinic.objects.filter(dry_needling_unconfirmed=True).count()
+    url = reverse("admin:clinics_clinic_changelist") + "?dry_needling_unconfirmed__exact=1"
+    return DeskPanel(_("Clinics"), [DeskItem(_("clinics imported and not yet confirmed"), count, url)])

@@ -8,8 +8,11 @@ class ClinicsConfig(AppConfig):
     label = "clinics"
 
     def ready(self) -> None:
+        from dryneedling_site.core.desk import register_desk_panel
         from dryneedling_site.core.pagecache import invalidate_pages_on_change
 
+        from .admin import clinic_desk_panel
         from .models import Clinic, Language, StateRule, Therapist
 
         invalidate_pages_on_change(Clinic, Therapist, Language, StateRule, scope="clinics")
+        register_desk_panel(clinic_desk_panel)

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast, Floor
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from . import geo
 from .validators import format_phone, validate_phone_digits, validate_web_address, validate_zip_code
@@ -313,6 +314,9 @@ class Clinic(models.Model):
     )
 
     objects = ClinicQuerySet.as_manager()
+    # Admin saves record a version (restorable); bulk imports write raw SQL and record none.
+    # The generated latitude band is the database's to compute, so it is not versioned.
+    history = HistoricalRecords(excluded_fields=["latitude_band"])
 
     class Meta:
         ordering = ["name"]
@@ -420,6 +424,8 @@ class Therapist(models.Model):
         max_length=200, blank=True, help_text="For example: sports injuries, neck and back pain."
     )
     npi = models.CharField("NPI", max_length=10, blank=True, help_text="From the NPI registry import.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
