@@ -42,7 +42,8 @@ from .importer import (
 from .models import Clinic
 from .validators import format_phone
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Within nginx's client_max_body_size (deploy/nginx.conf: 6m). Bigger files: import_clinics.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 KEEP_UPLOAD_SECONDS = 60 * 60
 MAX_CLINICS_SHOWN = 500  # a table row each; a national file would make a page nobody can read
 SESSION_KEY = "clinic_import"
@@ -85,7 +86,7 @@ class ClinicImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
-            "A .csv file saved as “CSV UTF-8”, at most 20 MB, with the columns the README lists."
+            "A .csv file saved as “CSV UTF-8”, at most 5 MB, with the columns the README lists."
         ),
     )
     overwrite_staff_edits = forms.BooleanField(
@@ -104,8 +105,8 @@ class ClinicImportForm(forms.Form):
             raise forms.ValidationError(_("Choose a .csv file (save the spreadsheet as “CSV UTF-8”)."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is %(size)s MB; the most is 20 MB. Split it into smaller files.")
-                % {"size": round(upload.size / 1024 / 1024, 1)}
+                _("The file is %(size)s MB; the most is %(limit)s MB. Split it into smaller files.")
+                % {"size": round(upload.size / 1024 / 1024, 1), "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
 

@@ -197,7 +197,7 @@ def test_bad_files_are_form_errors(admin_client, upload_file, message):
 def test_a_file_over_the_limit_is_refused(admin_client, monkeypatch):
     monkeypatch.setattr(admin_import, "MAX_UPLOAD_BYTES", 100)
     response = upload(admin_client, [HARBOR, MIDTOWN])
-    assert "the most is 20 MB" in response.content.decode()
+    assert "Split it into smaller files." in response.content.decode()
     assert not Clinic.objects.exists()
 
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0004_latitude_band_location_index"),
+        ("clinics", "0005_name_trigram_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
