@@ -177,16 +177,24 @@ def edit_through(server_a: str, server_b: str, env: dict[str, str]) -> dict[str,
         env,
         "from dryneedling_site.articles.models import Article; print(Article.objects.get(slug='needles').pk)",
     )
-    _, changelist, _ = fetch(staff, f"{server_a}/admin/articles/article/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist).group(1)
+    # A clinical sign-off through server A's admin (superusers may sign off).
+    review_url = f"{server_a}/admin/articles/article/{pk}/review/"
+    _, form, _ = fetch(staff, review_url)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    shown = re.search(r'name="shown_fingerprint" value="([^"]+)"', form).group(1)
     status, result, _ = fetch(
         staff,
-        f"{server_a}/admin/articles/article/",
-        {"csrfmiddlewaretoken": token, "action": "mark_reviewed_today", "_selected_action": pk},
+        review_url,
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "Scale Editor",
+            "credentials": "PT, DPT",
+            "note": "Scale-out rehearsal sign-off.",
+            "confirm": "on",
+            "shown_fingerprint": shown,
+        },
     )
-    assert "Marked 1 article(s) reviewed today by Scale Editor" in html.unescape(result), (
-        "edit through server A failed"
-    )
+    assert "signed off" in html.unescape(result), "edit through server A failed"
 
     started = time.perf_counter()
     status, after, headers = fetch(anonymous, page)
