@@ -661,6 +661,7 @@ class SitePageAdmin(SimpleHistoryAdmin):
     """About and Privacy: the same Markdown editor and history as the articles."""
 
     formfield_overrides = {MarkdownxField: {"widget": BodyEditorWidget}}
-    list_display = ("title", "slug", "updated_at")
-    fields = ("slug", "title", "summary", "body", "source_path", "updated_at")
+    list_display = ("title", "slug", "language", "updated_at")
+    list_filter = ("language",)
+    fields = ("slug", "language", "title", "summary", "body", "source_path", "updated_at")
     readonly_fields = ("source_path", "updated_at")
