@@ -29,6 +29,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import translations
 from .lint import lint_saved_article
 from .models import Article, ArticleRedirect, Reference, Review, SitePage
 from .readability_es import INFLESZ_TARGET
@@ -101,20 +102,26 @@ class ReviewStatusFilter(admin.SimpleListFilter):
 
 
 class TranslationStatusFilter(admin.SimpleListFilter):
-    """Translations whose English article changed since they were made (issue 14)."""
+    """Translations by state, in the words of the column and the edit screen's panel (issue 14)."""
 
     title = "translation"
     parameter_name = "translation"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("out-of-date", "Out of date"), ("up-to-date", "Up to date")]
+        states = (translations.MISSING, translations.OUT_OF_DATE, translations.NOT_YET_REVIEWED)
+        return [(state.replace(" ", "-"), state) for state in (*states, translations.CURRENT)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
-        wanted = {"out-of-date": "out of date", "up-to-date": "up to date"}.get(self.value() or "")
-        if wanted is None:
+        wanted = (self.value() or "").replace("-", " ")
+        if wanted == translations.MISSING:  # English articles lacking some language
+            rows = queryset.filter(language=settings.LANGUAGE_CODE).prefetch_related("translations")
+            missing = [a.pk for a in rows if None in translations.translations_by_language(a).values()]
+            return queryset.filter(pk__in=missing)
+        if not wanted:
             return queryset
-        translations = queryset.filter(translation_of__isnull=False).select_related("translation_of")
-        return queryset.filter(pk__in=[a.pk for a in translations if a.translation_status == wanted])
+        rows = queryset.filter(translation_of__isnull=False).select_related("translation_of")
+        rows = rows.prefetch_related("references", "translation_of__related", "translation_of__references")
+        return queryset.filter(pk__in=[a.pk for a in rows if translations.translation_state(a) == wanted])
 
 
 class ReferenceInline(admin.StackedInline):
@@ -347,7 +354,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("translation_of")
-            .prefetch_related("references", "translations")
+            .prefetch_related("references", "translations__references")
         )
 
     @admin.display(description=gettext_lazy("Review"), ordering="next_review_due")
@@ -357,10 +364,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Translation")
     def translation_state(self, obj: Article) -> str:
-        """English rows: their translations' languages; translations: current or out of date."""
-        if obj.is_translation:
-            return obj.translation_status
-        return ", ".join(t.language for t in obj.translations.all()) or "none yet"
+        """English rows: each other language's state; translations: their own."""
+        return translations.states_in_words(obj)
 
     @admin.display(description=gettext_lazy("Changed since review"))
     def changed_since_review_flag(self, obj: Article) -> str:
@@ -661,6 +666,7 @@ class SitePageAdmin(SimpleHistoryAdmin):
     """About and Privacy: the same Markdown editor and history as the articles."""
 
     formfield_overrides = {MarkdownxField: {"widget": BodyEditorWidget}}
-    list_display = ("title", "slug", "updated_at")
-    fields = ("slug", "title", "summary", "body", "source_path", "updated_at")
+    list_display = ("title", "slug", "language", "updated_at")
+    list_filter = ("language",)
+    fields = ("slug", "language", "title", "summary", "body", "source_path", "updated_at")
     readonly_fields = ("source_path", "updated_at")

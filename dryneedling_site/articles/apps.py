@@ -19,3 +19,9 @@ class ArticlesConfig(AppConfig):
         from .review import review_desk_panel
 
         register_desk_panel(review_desk_panel)
+
+        # The edit screen's "Translations" panel, plugged in the way the feedback app does.
+        from .admin import register_article_panel
+        from .translations import translations_panel
+
+        register_article_panel("Translations", translations_panel)

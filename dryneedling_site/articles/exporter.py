@@ -6,6 +6,7 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from django.conf import settings
 
 from .models import Article, SitePage
 
@@ -76,16 +77,21 @@ def export_articles(folder: Path) -> list[Path]:
 
 
 def export_pages(folder: Path) -> list[Path]:
-    """Write every site page (About, Privacy) to `folder`/<slug>.md; return the paths written."""
+    """Write every site page (About, Privacy) to `folder`/<slug>.md, translations to
+    `folder`/<language>/<slug>.md (where the loader reads them); return the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        _write_markdown(
-            folder / f"{page.slug}.md",
-            page.body,
-            {"slug": page.slug, "title": page.title, "summary": page.summary},
+    written = []
+    for page in SitePage.objects.order_by("language", "slug"):
+        target = folder if page.language == settings.LANGUAGE_CODE else folder / page.language
+        target.mkdir(exist_ok=True)
+        written.append(
+            _write_markdown(
+                target / f"{page.slug}.md",
+                page.body,
+                {"slug": page.slug, "title": page.title, "summary": page.summary},
+            )
         )
-        for page in SitePage.objects.order_by("slug")
-    ]
+    return written
 
 
 def _write_markdown(path: Path, body: str, meta: dict) -> Path:

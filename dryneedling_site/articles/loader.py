@@ -367,39 +367,52 @@ def parse_page_file(path: Path) -> dict:
     }
 
 
+def page_files(directory: Path) -> list[tuple[str, Path]]:
+    """(language, path) for each page file: English in `directory`, others in `directory`/<code>/."""
+    folders = [(settings.LANGUAGE_CODE, Path(directory))]
+    folders += [(folder.name, folder) for folder in translation_folders(Path(directory))]
+    return [
+        (language, path)
+        for language, folder in folders
+        for path in sorted(folder.glob("*.md"))
+        if path.name.lower() != "readme.md"
+    ]
+
+
 @transaction.atomic
 def load_pages(directory: Path, *, dry_run: bool = False, force: bool = False) -> LoadReport:
-    """Create and update site pages from `directory`/*.md; staff edits win unless forced.
+    """Create and update site pages from `directory`/*.md (English) and `directory`/<language>/*.md;
+    staff edits win unless forced. Report entries name translations "es/about".
 
     Raises ContentError (and writes nothing) if any file is invalid.
     """
     parsed = {}
-    for path in sorted(Path(directory).glob("*.md")):
-        if path.name.lower() == "readme.md":
-            continue
+    for language, path in page_files(directory):
         fields = parse_page_file(path)
-        if fields["slug"] in parsed:
+        key = (language, fields["slug"])
+        if key in parsed:
             raise ContentError(path, "slug", f"{fields['slug']!r} is used by another file too")
-        parsed[fields["slug"]] = (path, fields)
-    existing = {p.slug: p for p in SitePage.objects.filter(slug__in=parsed)}
+        parsed[key] = (path, fields)
+    existing = {(p.language, p.slug): p for p in SitePage.objects.filter(slug__in={s for _, s in parsed})}
     report = LoadReport()
-    for slug, (path, fields) in parsed.items():
+    for (language, slug), (path, fields) in parsed.items():
+        name = slug if language == settings.LANGUAGE_CODE else f"{language}/{slug}"
         fingerprint = content_fingerprint(fields)
-        page = existing.get(slug)
+        page = existing.get((language, slug))
         edited_in_admin = page is not None and page.fingerprint() != page.source_hash
         if page is None:
-            page = SitePage()
-            report.created.append(slug)
+            page = SitePage(language=language)
+            report.created.append(name)
         elif edited_in_admin and not force:
-            report.skipped.append(slug)
+            report.skipped.append(name)
             continue
         elif fingerprint == page.source_hash and not edited_in_admin:
-            report.unchanged.append(slug)
+            report.unchanged.append(name)
             continue
         else:
-            report.updated.append(slug)
-        for name, value in fields.items():
-            setattr(page, name, value)
+            report.updated.append(name)
+        for attribute, value in fields.items():
+            setattr(page, attribute, value)
         page.source_hash, page.source_path = fingerprint, _display_path(path)
         page.save()
     if dry_run:

@@ -446,14 +446,21 @@ class Reference(models.Model):
 
 
 class SitePage(models.Model):
-    """A page about the site itself (About, Privacy), edited by staff like an article."""
+    """A page about the site itself (About, Privacy), edited by staff like an article; one row
+    per language, so /es/about/ shows the Spanish text when there is one."""
 
     class Slug(models.TextChoices):
         ABOUT = "about", "About this guide (/about/)"
         PRIVACY = "privacy", "Privacy (/privacy/)"
 
     slug = models.SlugField(
-        unique=True, choices=Slug.choices, help_text="Which page this is; each has its own web address."
+        choices=Slug.choices, help_text="Which page this is; each has its own web address."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="English pages live at /about/ and /privacy/, Spanish ones at /es/about/ and /es/privacy/.",
     )
     title = models.CharField(max_length=120, help_text="The page heading.")
     summary = models.CharField(
@@ -475,8 +482,11 @@ class SitePage(models.Model):
     history = HistoricalRecords(excluded_fields=["body_html"])
 
     class Meta:
-        ordering = ["slug"]
+        ordering = ["slug", "language"]
         verbose_name = "site page"
+        constraints = [
+            models.UniqueConstraint(fields=["language", "slug"], name="sitepage_slug_unique_per_language")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -490,14 +500,16 @@ class SitePage(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse(self.slug)
+        with translation.override(self.language):
+            return reverse(self.slug)
 
     @property
     def sections(self) -> list[dict[str, str]]:
         return markdown.headings(self.body_html)
 
     def fingerprint(self) -> str:
-        """Hash of what staff can edit, in the same form the loader hashes a file."""
+        """Hash of what staff can edit, in the same form the loader hashes a file (the language
+        comes from the file's folder, so it is not part of the hash)."""
         return content_fingerprint(
             {"slug": self.slug, "title": self.title, "summary": self.summary, "body": self.body}
         )

@@ -57,14 +57,28 @@ class StaticViewSitemap(SiteSitemap):
 
 
 class SitePageSitemap(SiteSitemap):
-    """About and Privacy, once staff (or load_content) have created them. English only: their
-    texts have no translation (under /es/ they say so), so no Spanish address is listed."""
+    """About and Privacy in each language that has its own text, with the other languages'
+    versions as alternates (a language showing the English fallback is not listed)."""
 
     changefreq = "yearly"
     priority = 0.3
 
     def items(self) -> QuerySet[SitePage]:
-        return SitePage.objects.order_by("slug")
+        return SitePage.objects.order_by("slug", "language")
+
+    def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        prefix = f"{self.get_protocol()}://{self.get_domain()}"
+        versions: dict[str, list[SitePage]] = {}
+        for url in urls:
+            versions.setdefault(url["item"].slug, []).append(url["item"])
+        for url in urls:
+            group = versions[url["item"].slug]
+            if len(group) > 1:
+                url["alternates"] = [
+                    {"location": f"{prefix}{p.get_absolute_url()}", "lang_code": p.language} for p in group
+                ]
+        return urls
 
     def lastmod(self, item: SitePage) -> datetime:
         return item.updated_at

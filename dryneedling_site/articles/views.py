@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
-from django.utils.translation import override
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from dryneedling_site.core.pagecache import cache_public_page
@@ -48,15 +48,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page(scopes=["articles"])
 def site_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """About or Privacy: a staff-edited page about the site itself (1 query)."""
-    page = get_object_or_404(SitePage, slug=slug)
-    # Site pages are written in English only: no hreflang claims a translation.
-    with override(settings.LANGUAGE_CODE):
-        english = page.get_absolute_url()
+    """About or Privacy in the reader's language (1 query); a language without its own text
+    shows the English one, saying so."""
+    versions = {p.language: p for p in SitePage.objects.filter(slug=slug)}
+    page = versions.get(get_language()) or versions.get(settings.LANGUAGE_CODE)
+    if page is None:
+        raise Http404("No such page.")
+    # hreflang and the language switch name only the languages that have their own text.
     request.language_paths = {
-        code: english if code == settings.LANGUAGE_CODE else None for code, _ in settings.LANGUAGES
+        code: versions[code].get_absolute_url() if code in versions else None
+        for code, _ in settings.LANGUAGES
     }
-    return render(request, "articles/sitepage_detail.html", {"page": page})
+    fallback = page.language != get_language()
+    return render(request, "articles/sitepage_detail.html", {"page": page, "fallback": fallback})
 
 
 @method_decorator(cache_public_page(scopes=["articles"]), name="dispatch")

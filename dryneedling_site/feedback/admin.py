@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -59,6 +60,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         "helpful",
         HasCommentFilter,
         "reviewed",
+        "article__language",
         "article",
         "answered_at",
         "commented_at",
@@ -127,11 +129,19 @@ class FeedbackAdmin(admin.ModelAdmin):
             return HttpResponseBadRequest("Those filters do not apply to feedback.")
         return csv_response(rows)
 
-    def summary_view(self, request: HttpRequest) -> TemplateResponse:
-        """Published articles, least helpful first: Yes, No, comments, recent periods, a bar chart."""
+    def summary_view(self, request: HttpRequest) -> HttpResponse:
+        """Published articles, least helpful first: Yes, No, comments, recent periods, a bar chart;
+        `?language=es` keeps one language's articles (each translation has its own answers)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        rows = summary_by_article()
+        languages = dict(settings.LANGUAGES)
+        language = request.GET.get("language", "")
+        if language and language not in languages:
+            return HttpResponseBadRequest(
+                f"Unknown language: choose one of {', '.join(languages)}, or none for all.",
+                content_type="text/plain; charset=utf-8",
+            )
+        rows = summary_by_article(language=language or None)
         context = {
             **self.admin_site.each_context(request),
             "title": "Feedback summary",
@@ -140,6 +150,8 @@ class FeedbackAdmin(admin.ModelAdmin):
             "chart": share_helpful_chart(rows),
             "too_few": TOO_FEW_ANSWERS,
             "generated_at": timezone.now(),
+            "language": language,
+            "language_choices": [("", "All languages"), *settings.LANGUAGES],
         }
         return TemplateResponse(request, "admin/feedback/feedback/summary.html", context)
 

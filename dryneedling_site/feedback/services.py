@@ -166,18 +166,20 @@ def _least_helpful_first(row: dict) -> tuple:
     return (2, 0, row["article"].position)
 
 
-def summary_by_article(*, now: dt.datetime | None = None) -> list[dict]:
-    """Published articles with their tallies and comment counts, least helpful first.
+def summary_by_article(*, now: dt.datetime | None = None, language: str | None = None) -> list[dict]:
+    """Published articles with their tallies and comment counts, least helpful first; with
+    `language`, only that language's articles (each translation has its own answers).
 
     Drafts are left out (their few answers come from staff previews). Each row also has
     "comments" and "too_few" (fewer than TOO_FEW_ANSWERS answers: too few to judge).
     """
     counts = _count_expressions(now or timezone.now(), "feedback__")
-    articles = (
-        Article.objects.published()
-        .annotate(**counts, comments=Count("feedback__pk", filter=~Q(feedback__comment="")))
-        .only("pk", "slug", "title", "position", "published")
-    )
+    articles = Article.objects.published()
+    if language:
+        articles = articles.filter(language=language)
+    articles = articles.annotate(
+        **counts, comments=Count("feedback__pk", filter=~Q(feedback__comment=""))
+    ).only("pk", "slug", "title", "position", "published", "language")
     rows = []
     for article in articles:
         tallies = _tallies({key: getattr(article, key) for key in counts})

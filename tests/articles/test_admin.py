@@ -285,9 +285,61 @@ def test_staff_see_translations_and_which_are_out_of_date(editor_client, guia):
     english.body += "\nA new fact.\n"
     english.save()
     listing = editor_client.get(CHANGELIST).content.decode()
-    assert "out of date" in listing and "up to date" in listing
+    assert "es: out of date" in listing and "es: not yet reviewed" in listing and "es: missing" in listing
     stale = editor_client.get(CHANGELIST, {"translation": "out-of-date"}).content.decode()
     assert "¿Qué efectos de prueba pueden pasar?" in stale
     assert "¿De qué trata esta página de prueba?" not in stale
     form = editor_client.get(f"{CHANGELIST}{guia['efectos'].pk}/change/").content.decode()
     assert "INFLESZ" in form and "Grade " not in form
+
+
+def translations_panel(editor_client, article: Article) -> str:
+    html = editor_client.get(f"{CHANGELIST}{article.pk}/change/").content.decode()
+    start = html.index("<h3>Translations</h3>")
+    return html[start : html.index("</section>", start)]
+
+
+def sign_off(article: Article) -> None:
+    article.last_reviewed, article.reviewer_name = dt.date(2026, 1, 5), "Dana Reyes"
+    article.save()
+    Article.objects.filter(pk=article.pk).update(reviewed_fingerprint=article.review_fingerprint())
+
+
+def test_english_edit_screen_lists_each_translation_state_with_its_edit_link(editor_client, guia):
+    english = Article.objects.get(language="en", slug="side-effects")
+    efectos = guia["efectos"]
+    edit = f'href="{CHANGELIST}{efectos.pk}/change/"'
+
+    panel = translations_panel(editor_client, english)
+    assert "Español" in panel and "not yet reviewed" in panel and edit in panel
+
+    sign_off(efectos)
+    panel = translations_panel(editor_client, english)
+    assert ">current</strong>" in panel and edit in panel
+    current = editor_client.get(CHANGELIST, {"translation": "current"}).content.decode()
+    assert "¿Qué efectos de prueba pueden pasar?" in current
+    assert "es: current" in editor_client.get(CHANGELIST).content.decode()
+
+    english.body += "\nA new fact.\n"
+    english.save()
+    panel = translations_panel(editor_client, english)
+    assert ">out of date</strong>" in panel and "the English article changed since" in panel
+    assert "¿Qué efectos" not in editor_client.get(CHANGELIST, {"translation": "current"}).content.decode()
+
+    # The translation's own screen names its English article and the same state.
+    own = translations_panel(editor_client, efectos)
+    assert f'href="{CHANGELIST}{english.pk}/change/"' in own and ">out of date</strong>" in own
+
+
+def test_a_missing_translation_says_how_to_add_one(editor_client, guia):
+    needles = Article.objects.get(language="en", slug="needles")
+    panel = translations_panel(editor_client, needles)
+    assert ">missing</strong>" in panel and "content/articles/es/" in panel
+    add = f"{CHANGELIST}add/?language=es&amp;translation_of={needles.pk}"
+    assert add in panel
+    form = editor_client.get(add.replace("&amp;", "&")).content.decode()
+    assert '<option value="es" selected>' in form
+    assert f'<option value="{needles.pk}" selected>' in form
+    missing = editor_client.get(CHANGELIST, {"translation": "missing"}).content.decode()
+    assert "What are the fixture needles like?" in missing
+    assert "¿Qué efectos de prueba pueden pasar?" not in missing

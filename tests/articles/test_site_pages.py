@@ -21,18 +21,60 @@ def load(pages=FIXTURE_PAGES, *extra) -> str:
 
 
 def page_form(page: SitePage, **changes) -> dict:
-    return {"slug": page.slug, "title": page.title, "summary": page.summary, "body": page.body, **changes}
+    return {
+        "slug": page.slug,
+        "language": page.language,
+        "title": page.title,
+        "summary": page.summary,
+        "body": page.body,
+        **changes,
+    }
 
 
 def test_load_content_creates_the_pages_and_they_are_served(client, db):
-    assert "Site pages: 2 created" in load()
+    assert "Site pages: 4 created" in load()
     about = client.get("/about/")
     assert about.status_code == 200
     html = about.content.decode()
     assert '<h1 id="page-title">About this fixture guide</h1>' in html
     assert '<h2 id="who-writes-it">Who writes it</h2>' in html
     assert "Fixture text about what is kept." in client.get("/privacy/").content.decode()
-    assert "Site pages: 0 created, 0 updated, 2 unchanged" in load()
+    assert "Site pages: 0 created, 0 updated, 4 unchanged" in load()
+
+
+def test_spanish_pages_serve_spanish_text_and_link_both_ways(client, guide):
+    from tests.core.test_languages import alternates, language_switch
+
+    spanish = client.get("/es/about/")
+    html = spanish.content.decode()
+    assert '<h1 id="page-title">Acerca de esta guía de prueba</h1>' in html
+    assert "Escritores de prueba" in html and "solo en inglés" not in html
+    assert 'lang="en"' not in html[html.index("<main") :]
+    assert "Texto de prueba sobre lo que se guarda." in client.get("/es/privacy/").content.decode()
+    english = client.get("/about/")
+    assert language_switch(english) == [{"href": "/es/about/", "hreflang": "es", "lang": "es"}]
+    assert language_switch(spanish) == [{"href": "/about/", "hreflang": "en", "lang": "en"}]
+    assert (
+        alternates(spanish)
+        == alternates(english)
+        == {
+            "en": "https://guide.example.org/about/",
+            "es": "https://guide.example.org/es/about/",
+            "x-default": "https://guide.example.org/about/",
+        }
+    )
+
+
+def test_a_language_without_its_page_shows_the_english_text_and_says_so(client, guide):
+    from tests.core.test_languages import alternates
+
+    SitePage.objects.filter(slug="privacy", language="es").delete()
+    html = client.get("/es/privacy/").content.decode()
+    assert "Por ahora, esta página está solo en inglés." in html
+    assert '<article class="article site-page" aria-labelledby="page-title" lang="en">' in html
+    assert "Fixture text about what is kept." in html
+    # No hreflang claims a Spanish text that does not exist.
+    assert "es" not in alternates(client.get("/privacy/"))
 
 
 def test_every_page_links_to_about_and_privacy_in_its_footer(client, guide):
@@ -41,6 +83,10 @@ def test_every_page_links_to_about_and_privacy_in_its_footer(client, guide):
         footer = html[html.index('<footer class="site-footer">') :]
         assert '<a href="/about/">About this guide</a>' in footer, url
         assert '<a href="/privacy/">Privacy</a>' in footer, url
+        spanish = client.get(f"/es{url}").content.decode()
+        footer = spanish[spanish.index('<footer class="site-footer">') :]
+        assert '<a href="/es/about/">Acerca de esta guía</a>' in footer, url
+        assert '<a href="/es/privacy/">Privacidad</a>' in footer, url
 
 
 def test_missing_page_is_a_404_not_an_error(client, db):
@@ -51,6 +97,9 @@ def test_pages_are_in_the_sitemap(client, guide):
     body = all_sitemaps(client)
     assert "<loc>https://guide.example.org/about/</loc>" in body
     assert "<loc>https://guide.example.org/privacy/</loc>" in body
+    assert "<loc>https://guide.example.org/es/privacy/</loc>" in body
+    assert 'hreflang="es" href="https://guide.example.org/es/about/"' in body
+    assert 'hreflang="en" href="https://guide.example.org/about/"' in body
 
 
 def test_markdown_is_sanitized_on_save(db):
@@ -68,7 +117,7 @@ def test_markdown_is_sanitized_on_save(db):
 def test_editor_edits_a_page_and_the_edit_wins_over_load_content(
     editor_client, guide, django_capture_on_commit_callbacks
 ):
-    page = SitePage.objects.get(slug="about")
+    page = SitePage.objects.get(slug="about", language="en")
     visitor = Client()
     assert visitor.get("/about/")["X-Page-Cache"] == "miss"
     assert visitor.get("/about/")["X-Page-Cache"] == "hit"
@@ -92,7 +141,7 @@ def test_editor_edits_a_page_and_the_edit_wins_over_load_content(
 
 
 def test_editors_cannot_create_or_delete_pages(editor_client, guide):
-    page = SitePage.objects.get(slug="privacy")
+    page = SitePage.objects.get(slug="privacy", language="en")
     assert editor_client.get(f"{ADMIN}add/").status_code == 403
     assert editor_client.post(f"{ADMIN}{page.pk}/delete/", {"post": "yes"}).status_code == 403
     assert SitePage.objects.filter(slug="privacy").exists()
@@ -122,12 +171,16 @@ def test_export_writes_pages_that_load_back(guide, tmp_path):
     call_command(
         "export_content", str(tmp_path / "articles"), "--pages", str(tmp_path / "pages"), stdout=StringIO()
     )
-    exported = frontmatter.load(tmp_path / "pages" / "about.md")
-    shipped = frontmatter.load(FIXTURE_PAGES / "about.md")
-    assert exported.metadata == shipped.metadata
-    assert exported.content.strip() == shipped.content.strip()
+    for name in ("about.md", "es/about.md", "es/privacy.md"):
+        exported = frontmatter.load(tmp_path / "pages" / name)
+        shipped = frontmatter.load(FIXTURE_PAGES / name)
+        assert exported.metadata == shipped.metadata, name
+        assert exported.content.strip() == shipped.content.strip(), name
     SitePage.objects.all().delete()
-    assert "Site pages: 2 created" in load(tmp_path / "pages")
+    assert "Site pages: 4 created" in load(tmp_path / "pages")
+    spanish = SitePage.objects.get(slug="about", language="es")
+    assert spanish.title == "Acerca de esta guía de prueba"
+    assert spanish.get_absolute_url() == "/es/about/"
 
 
 def test_a_page_costs_one_query_then_none_from_the_cache(client, guide, django_assert_num_queries):

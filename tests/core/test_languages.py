@@ -90,13 +90,15 @@ def test_sitemap_lists_each_language_with_alternates(client, guide):
     assert 'hreflang="x-default" href="https://guide.example.org/articles/"' in body
 
 
-def test_sitemap_lists_translated_articles_with_alternates_and_site_pages_once(client, guia):
+def test_sitemap_lists_translated_articles_and_site_pages_with_alternates(client, guia):
     articles = client.get("/sitemap-articles-1.xml").content.decode()
     assert "<loc>https://guide.example.org/es/articles/efectos/</loc>" in articles
     assert 'hreflang="es" href="https://guide.example.org/es/articles/efectos/"' in articles
     assert 'hreflang="en" href="https://guide.example.org/articles/side-effects/"' in articles
     pages = client.get("/sitemap-site-pages-1.xml").content.decode()
-    assert "/about/</loc>" in pages and "/es/about/" not in pages
+    assert "<loc>https://guide.example.org/about/</loc>" in pages
+    assert "<loc>https://guide.example.org/es/about/</loc>" in pages
+    assert 'hreflang="es" href="https://guide.example.org/es/privacy/"' in pages
 
 
 def test_spanish_pages_write_numbers_the_us_way(client, guia, settings):

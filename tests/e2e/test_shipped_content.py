@@ -24,9 +24,9 @@ def shipped_site(live_server, transactional_db):
 
 
 def test_every_shipped_page_passes_axe(shipped_site, page, assert_accessible, third_party_requests):
-    paths = ["/", "/articles/", "/about/", "/privacy/"]
+    paths = ["/", "/articles/", "/about/", "/privacy/", "/es/about/", "/es/privacy/"]
     paths += [a.get_absolute_url() for a in Article.objects.published()]
-    assert len(paths) > 4
+    assert len(paths) > 6
     for path in paths:
         response = page.goto(shipped_site.url + path)
         assert response.status == 200, path

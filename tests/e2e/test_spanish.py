@@ -41,6 +41,21 @@ def test_read_the_spanish_guide_and_switch_language(sitio, page, assert_accessib
     expect(page.get_by_role("heading", level=1)).to_have_text("What fixture side effects can happen?")
     page.get_by_role("link", name="Español").click()
     page.wait_for_url(sitio.url + ARTICLE)
+
+    # About and Privacy in Spanish, reached from the footer, switching language both ways.
+    page.get_by_role("contentinfo").get_by_role("link", name="Acerca de esta guía").click()
+    page.wait_for_url(sitio.url + "/es/about/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acerca de esta guía de prueba")
+    assert_accessible(page)
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(sitio.url + "/about/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About this fixture guide")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_url(sitio.url + "/es/about/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Privacidad").click()
+    page.wait_for_url(sitio.url + "/es/privacy/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacidad de prueba")
+    assert_accessible(page)
     assert third_party_requests == []
 
 

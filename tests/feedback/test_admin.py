@@ -162,6 +162,7 @@ def test_the_summary_gives_the_numbers_per_article(admin_client, answers):
     assert row, html
     cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
     assert [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells] == [
+        "English",
         "3",
         "1",
         "75% (too few to judge)",
@@ -170,8 +171,45 @@ def test_the_summary_gives_the_numbers_per_article(admin_client, answers):
         "100% helpful (3 Yes, 0 No)",
     ]
     assert re.search(
-        r"<th scope=\"row\"><a [^>]*>Needles</a></th>\s*<td>0</td>\s*<td>0</td>\s*<td>No answers</td>", html
+        r"<th scope=\"row\"><a [^>]*>Needles</a></th>\s*<td>English</td>\s*<td>0</td>\s*<td>0</td>"
+        r"\s*<td>No answers</td>",
+        html,
     )
+
+
+def test_the_summary_can_be_split_by_language(admin_client, answers):
+    source = answers["article"]
+    spanish = make_article(title="Qué esperar", slug="que-esperar", language="es", translation_of=source)
+    answer(spanish, False, "No entendí la parte de las agujas.")
+
+    everything = admin_client.get(SUMMARY).content.decode()
+    assert "What to expect" in everything and "Qué esperar" in everything
+    row = re.search(r"<a [^>]*>Qué esperar</a></th>\s*<td>Español</td>\s*<td>0</td>\s*<td>1</td>", everything)
+    assert row, everything
+
+    only_spanish = admin_client.get(SUMMARY, {"language": "es"}).content.decode()
+    table = only_spanish[only_spanish.index("<tbody>") :]
+    assert "Qué esperar" in table and "What to expect" not in table and "Needles" not in table
+    assert '<strong aria-current="page">Español</strong>' in only_spanish
+    assert '<a href="?">All languages</a>' in only_spanish
+
+    only_english = admin_client.get(SUMMARY, {"language": "en"}).content.decode()
+    table = only_english[only_english.index("<tbody>") :]
+    assert "What to expect" in table and "Qué esperar" not in table
+    assert [row["article"].title for row in summary_by_article(language="es")] == ["Qué esperar"]
+
+
+def test_an_unknown_summary_language_is_a_clear_400(admin_client, answers):
+    response = admin_client.get(SUMMARY, {"language": "xx<script>"})
+    assert response.status_code == 400
+    assert b"Unknown language" in response.content and b"<script>" not in response.content
+
+
+def test_the_feedback_list_filters_by_the_article_language(admin_client, answers):
+    spanish = make_article(title="Qué esperar", slug="que-esperar", language="es")
+    answer(spanish, True, "Muy clara.")
+    html = admin_client.get(CHANGELIST, {"article__language": "es"}).content.decode()
+    assert "Muy clara." in html and "Clear pictures." not in html
 
 
 def test_the_summary_puts_the_least_helpful_first_and_leaves_drafts_out(admin_client, db):
