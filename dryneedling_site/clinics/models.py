@@ -462,6 +462,7 @@ class StateRule(models.Model):
     class Meta:
         ordering = ["state"]
         verbose_name = "state rule on dry needling"
+        verbose_name_plural = "state rules on dry needling"
 
     def __str__(self) -> str:
         return f"{self.get_state_display()}: {self.get_status_display()}"
