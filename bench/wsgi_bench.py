@@ -12,3 +12,8 @@ settings.ROOT_URLCONF = "bench.urls_bench"
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+# As the real WSGI module does (dryneedling_site/wsgi.py): workers warm up before serving.
+from dryneedling_site.core.warmup import warm_up  # noqa: E402
+
+warm_up()
