@@ -354,7 +354,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("translation_of")
-            .prefetch_related("references", "translations__references")
+            .prefetch_related("references", "translations__references", "translation_of__references")
         )
 
     @admin.display(description=gettext_lazy("Review"), ordering="next_review_due")
@@ -381,7 +381,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             parts.append(
                 format_html(
                     '<strong class="review-changed">{}</strong>',
-                    _("Changed since review: the body or references differ from what was signed off."),
+                    _(
+                        "Changed since review: the text, key points, care card or references "
+                        "differ from what was signed off."
+                    ),
                 )
             )
         latest = obj.reviews.first()
@@ -464,9 +467,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         keep_review_stamp(obj)
         old_slug = form.initial.get("slug") if change else None
         super().save_model(request, obj, form, change)
-        ArticleRedirect.objects.filter(old_slug=obj.slug).delete()
+        ArticleRedirect.objects.filter(language=obj.language, old_slug=obj.slug).delete()
         if old_slug and old_slug != obj.slug:
-            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": obj})
+            ArticleRedirect.objects.update_or_create(
+                language=obj.language, old_slug=old_slug, defaults={"article": obj}
+            )
             self.message_user(
                 request,
                 _("The old address /articles/%(old)s/ now leads here (a permanent redirect).")

@@ -327,7 +327,7 @@ def lint_content(
     from django.db import DatabaseError
 
     from .loader import ContentError, parse_file, translation_folders
-    from .models import Article, SitePage, content_fingerprint
+    from .models import TRANSLATED_FIELDS, Article, SitePage, content_fingerprint, partial_fingerprint
 
     allowed = load_allowed_references(references_path)
     report = LintReport()
@@ -360,8 +360,12 @@ def lint_content(
     published = {key for key, (_, fields) in files.items() if fields["published"]}
     published |= {(row.language, row.slug) for row in rows if row.published}
     # The English fingerprints a translation must name: the rows' (staff edits count), else the files'.
-    english = {key[1]: content_fingerprint(fields) for key, (_, fields) in files.items()}
-    english.update({row.slug: row.fingerprint() for row in rows if not row.is_translation})
+    english = {
+        key[1]: partial_fingerprint(fields, TRANSLATED_FIELDS)
+        for key, (_, fields) in files.items()
+        if not fields.get("translation_of")
+    }
+    english.update({row.slug: row.translation_source_fingerprint() for row in rows if not row.is_translation})
     texts = [
         ArticleText.from_fields(
             label,

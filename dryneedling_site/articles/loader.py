@@ -179,7 +179,12 @@ def _lines(path: Path, name: str, items: object) -> str:
     texts = [_text(path, f"{name}[{number}]", item) for number, item in enumerate(items, start=1)]
     if any("\n" in text for text in texts):
         raise ContentError(path, name, "each item must be one line")
-    return "\n".join(text for text in texts if text)
+    joined = "\n".join(text for text in texts if text)
+    try:
+        check_complexity(joined)
+    except MarkdownTooComplex as refusal:
+        raise ContentError(path, name, str(refusal)) from None
+    return joined
 
 
 def _care_card(path: Path, card: object) -> dict:
@@ -359,6 +364,10 @@ def parse_page_file(path: Path) -> dict:
         raise ContentError(path, "slug", f"must be one of: {', '.join(SitePage.Slug.values)}")
     if not post.content.strip():
         raise ContentError(path, "body", "the page has no text after the front matter")
+    try:
+        check_complexity(post.content)
+    except MarkdownTooComplex as refusal:
+        raise ContentError(path, "body", str(refusal)) from None
     return {
         "slug": slug,
         "title": _text(path, "title", meta["title"], max_length=120),

@@ -268,7 +268,7 @@ class Article(models.Model):
             return ""
         if self.translation_of is None:
             return "no source"
-        if self.source_fingerprint != self.translation_of.fingerprint():
+        if self.source_fingerprint != self.translation_of.translation_source_fingerprint():
             return "out of date"
         return "up to date"
 
@@ -312,16 +312,26 @@ class Article(models.Model):
     def reviewer(self) -> str:
         return ", ".join(filter(None, [self.reviewer_name, self.reviewer_credentials]))
 
+    def _fields_for_fingerprint(self) -> dict:
+        fields = {
+            name: getattr(self, name)
+            for name in (*TRANSLATED_FIELDS, *REVIEWED_FIELDS)
+            if name != "references"
+        }
+        fields["references"] = [r.as_dict() for r in self.references.all()]
+        return fields
+
     def review_fingerprint(self) -> str:
-        """Hash of what a clinician vouches for: the body and the references."""
-        material = {"body": (self.body or "").replace("\r\n", "\n").strip()}
-        material["references"] = [r.as_dict() for r in self.references.all()]
-        encoded = json.dumps(material, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        """Hash of what a clinician vouches for: the body, key points, care card and references."""
+        return partial_fingerprint(self._fields_for_fingerprint(), REVIEWED_FIELDS)
+
+    def translation_source_fingerprint(self) -> str:
+        """Hash of what a translation of this article translates (its `source_fingerprint`)."""
+        return partial_fingerprint(self._fields_for_fingerprint(), TRANSLATED_FIELDS)
 
     @property
     def changed_since_review(self) -> bool:
-        """The body or references differ from what the last sign-off covered."""
+        """The body, key points, care card or references differ from what the last sign-off covered."""
         return bool(self.reviewed_fingerprint) and self.reviewed_fingerprint != self.review_fingerprint()
 
     def fingerprint(self) -> str:
@@ -356,6 +366,18 @@ class Article(models.Model):
             "translation_of": self.translation_of.slug if self.translation_of else "",
             "source_fingerprint": self.source_fingerprint,
         }
+
+
+# What a translation translates: a change to any of these makes a translation out of date.
+# Publishing, moving in the guide, related links or a review stamp do not.
+TRANSLATED_FIELDS = ("title", "summary", "body", *LINE_LIST_FIELDS, "care_emergency", "references")
+# What a clinician vouches for in a sign-off: every fact a patient reads on the page.
+REVIEWED_FIELDS = ("body", *LINE_LIST_FIELDS, "care_emergency", "references")
+
+
+def partial_fingerprint(fields: dict, names: tuple[str, ...]) -> str:
+    """SHA-256 of some of an article's fields (a file's parsed fields or a row's), text normalised."""
+    return content_fingerprint({name: fields.get(name) for name in names})
 
 
 def content_fingerprint(fields: dict) -> str:
@@ -503,6 +525,15 @@ class SitePage(models.Model):
         with translation.override(self.language):
             return reverse(self.slug)
 
+    def clean(self) -> None:
+        """Refuse Markdown that would render too slowly: a form error, not a 500 on save."""
+        from django.core.exceptions import ValidationError
+
+        try:
+            markdown.check_complexity(self.body or "")
+        except markdown.MarkdownTooComplex as refusal:
+            raise ValidationError({"body": str(refusal)}) from None
+
     @property
     def sections(self) -> list[dict[str, str]]:
         return markdown.headings(self.body_html)
@@ -541,11 +572,23 @@ class Review(models.Model):
 
 
 class ArticleRedirect(models.Model):
-    """An article's former address, kept so old links and bookmarks still reach it."""
+    """An article's former address, kept so old links and bookmarks still reach it.
 
-    old_slug = models.SlugField(unique=True)
+    Slugs are unique per language, so an old address is too: /articles/x/ and /es/articles/x/
+    may lead to different articles.
+    """
+
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    old_slug = models.SlugField()
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "old_slug"], name="article_redirect_unique_per_language"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"/articles/{self.old_slug}/ -> {self.article.slug}"

@@ -75,8 +75,13 @@ class ArticleListView(ListView):
 
 
 def _old_address_redirect(slug: str) -> HttpResponse | None:
-    """A permanent redirect from an address the article had before its slug changed."""
-    old = ArticleRedirect.objects.filter(old_slug=slug).select_related("article").first()
+    """A permanent redirect from an address a published article had, in this page's language,
+    before its slug changed (a draft's new address is never revealed)."""
+    old = (
+        ArticleRedirect.objects.filter(language=get_language(), old_slug=slug, article__published=True)
+        .select_related("article")
+        .first()
+    )
     if old is None or old.article.slug == slug:
         return None
     return HttpResponsePermanentRedirect(old.article.get_absolute_url())

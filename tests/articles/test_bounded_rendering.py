@@ -78,3 +78,32 @@ def test_the_loader_refuses_a_pathological_file(tmp_path, db):
     with pytest.raises(ContentError, match="too many"):
         load_articles(tmp_path)
     assert not Article.objects.filter(slug="bad").exists()
+
+
+def test_a_site_page_with_pathological_markdown_is_a_form_error(admin_client, db):
+    response = admin_client.post(
+        "/admin/articles/sitepage/add/",
+        {
+            "slug": "about",
+            "language": "en",
+            "title": "About",
+            "summary": "A summary of the page.",
+            "body": "[" * 150,
+        },
+    )
+    assert response.status_code == 200
+    assert "too many “[” characters" in response.content.decode()
+    from dryneedling_site.articles.models import SitePage
+
+    assert not SitePage.objects.exists()
+
+
+def test_load_content_names_the_page_or_key_point_that_is_too_complex(tmp_path):
+    from dryneedling_site.articles.loader import ContentError, _lines, parse_page_file
+
+    page = tmp_path / "about.md"
+    page.write_text("---\nslug: about\ntitle: About\nsummary: A summary.\n---\n" + "[" * 150 + "\n")
+    with pytest.raises(ContentError, match="body"):
+        parse_page_file(page)
+    with pytest.raises(ContentError, match="key_points"):
+        _lines(page, "key_points", ["[" * 150])

@@ -143,7 +143,7 @@ def test_editing_after_a_sign_off_is_flagged_changed_since_review(editor_client,
     assert 'field-changed_since_review_flag">Changed since review' in listing
     assert "Signed article" in editor_client.get(CHANGELIST + "?review=changed").content.decode()
     form = editor_client.get(edit_url(article)).content.decode()
-    assert "Changed since review: the body or references differ" in form
+    assert "Changed since review: the text, key points, care card or references" in form
 
 
 def test_reverting_restores_text_and_references_but_never_the_review_stamp(editor_client, reviewer, db):
@@ -485,3 +485,36 @@ def test_sign_off_refuses_a_text_other_than_the_one_shown(reviewer, db):
     review = sign_off(article, reviewer=reviewer, name="R", credentials="PT", note="ok")
     assert review.content_fingerprint == Article.objects.get(pk=article.pk).review_fingerprint()
     assert article.reviewed_fingerprint == review.content_fingerprint  # the caller's copy is updated
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"care_urgent": "A new urgent sign."},
+        {"care_emergency": False},
+        {"key_points": "A different key point."},
+    ],
+)
+def test_a_change_to_the_care_card_or_key_points_is_flagged_changed_since_review(db, reviewer, change):
+    from dryneedling_site.articles.review import sign_off
+
+    article = unreviewed(care_emergency=True, key_points="One point.")
+    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="Checked.")
+    article.refresh_from_db()
+    assert not article.changed_since_review
+    for name, value in change.items():
+        setattr(article, name, value)
+    article.save()
+    article.refresh_from_db()
+    assert article.changed_since_review
+
+
+def test_old_addresses_are_per_language_and_never_lead_to_a_draft(client, db):
+    english = make_article(slug="new-name", language="en")
+    draft = make_article(slug="draft-new-name", language="en", published=False)
+    ArticleRedirect.objects.create(language="en", old_slug="old-name", article=english)
+    ArticleRedirect.objects.create(language="en", old_slug="old-draft", article=draft)
+    response = client.get("/articles/old-name/")
+    assert response.status_code == 301 and response["Location"] == "/articles/new-name/"
+    assert client.get("/es/articles/old-name/").status_code == 404  # another language's old address
+    assert client.get("/articles/old-draft/").status_code == 404  # a draft's new address stays hidden

@@ -3,6 +3,7 @@ English source, go out of date when it changes, and take their own feedback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -108,7 +109,7 @@ def copy_spanish(tmp_path: Path) -> Path:
     ("old", "new", "field"),
     [
         ("translation_of: side-effects", "translation_of: no-such-article", "translation_of"),
-        ('source_fingerprint: "779c', 'source_fingerprint: "zz9c', "source_fingerprint"),
+        ("source_fingerprint: ", "source_fingerprint: zz", "source_fingerprint"),
         ("language: es", "language: fr", "language"),
     ],
 )
@@ -126,3 +127,21 @@ def test_a_missing_article_links_to_the_other_languages_guide(client, guia):
     response = client.get("/es/articles/no-existe/")
     assert response.status_code == 404
     assert language_switch(response) == [{"href": "/articles/", "hreflang": "en", "lang": "en"}]
+
+
+def test_a_translation_goes_out_of_date_only_when_the_english_text_changes(guia):
+    spanish = Article.objects.get(language="es", slug="efectos")
+    english = spanish.translation_of
+    assert spanish.translation_status == "up to date"
+    # Publishing, moving it in the guide, related links and a review stamp change nothing to translate.
+    english.position += 5
+    english.published = not english.published
+    english.last_reviewed, english.reviewer_name = dt.date(2026, 11, 1), "Pat Example"
+    english.save()
+    english.related.clear()
+    spanish.refresh_from_db()
+    assert spanish.translation_status == "up to date"
+    english.care_urgent += "\nA new sign to watch for."
+    english.save()
+    spanish.refresh_from_db()
+    assert spanish.translation_status == "out of date"
