@@ -343,3 +343,8 @@ FEEDBACK_RATE_LIMITS = {
     "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),
 }
 FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))
+
+# Where an admin clinic CSV upload waits between its dry run and its confirmation. Empty: a
+# private folder under the system temp folder, fine on one server; with several app servers
+# behind one proxy, a folder they all share (the confirmation may reach another server).
+CLINIC_IMPORT_DIR = os.environ.get("CLINIC_IMPORT_DIR", "")
