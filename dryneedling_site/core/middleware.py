@@ -112,7 +112,9 @@ class FormCharsetMiddleware:
         ):
             logger.warning("Refused a form body in charset %r: %s", charset[:40], request.path[:200])
             message = gettext("Your browser sent the form in a text encoding we cannot read.")
-            if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+            from .views import wants_json
+
+            if wants_json(request):
                 response = JsonResponse({"ok": False, "error": message}, status=400)
             else:
                 response = render(request, "400.html", status=400)

@@ -61,7 +61,9 @@ def is_database_outage(error: BaseException | None) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def wants_json(request: HttpRequest) -> bool:
+    """The client asked for JSON (the feedback widget's fetch). Browsers' form posts accept */*
+    too, so only an explicit preference counts."""
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
@@ -72,7 +74,7 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
         message = _("We could not save that just now, and nothing was saved. Please try again in a minute.")
     else:
         message = _("This page is not available for a moment. Please try again in a minute.")
-    if _wants_json(request):
+    if wants_json(request):
         response: HttpResponse = JsonResponse({"ok": False, "error": message}, status=503)
     else:
         try:

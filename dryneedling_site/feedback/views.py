@@ -21,16 +21,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from dryneedling_site.articles.models import Article
+from dryneedling_site.core.views import wants_json
 
 from . import guards
 from .forms import FeedbackForm
 from .services import feedback_record, is_visitor_token, new_visitor_token, visitor_answer
 from .widget import State, WidgetState
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    # Browsers' form posts accept */* too, so only an explicit preference counts.
-    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -42,7 +38,7 @@ def _refuse(
     request: HttpRequest, status: int, title: str, message: str, article: Article | None = None
 ) -> HttpResponse:
     """Every refusal is a 4xx that says what happened and what to do, in JSON or as a page."""
-    if _wants_json(request):
+    if wants_json(request):
         response = JsonResponse({"ok": False, "error": message}, status=status)
     else:
         response = render(
@@ -57,7 +53,7 @@ def _refuse(
 def _accepted(
     request: HttpRequest, article: Article, state: WidgetState, visitor: str | None
 ) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         response = JsonResponse(
             {
                 "ok": True,
@@ -166,7 +162,7 @@ def feedback_submit(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _invalid(request: HttpRequest, article: Article, form: FeedbackForm) -> HttpResponse:
     """A form error: JSON for the widget, or the widget again with the message and the text."""
-    if _wants_json(request):
+    if wants_json(request):
         return _no_store(JsonResponse({"ok": False, "error": form.first_error}, status=400))
     commenting = form.is_comment and form.answer
     state = WidgetState(
