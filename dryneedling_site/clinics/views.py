@@ -31,6 +31,7 @@ def search(request: HttpRequest) -> HttpResponse:
             place=place,
             radius=radius,
             page=page,
+            more_results=results.more,
             next_radius=next_radius(radius),
             filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
             page_moved=bool(requested) and requested != str(page.number),

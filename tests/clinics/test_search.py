@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dryneedling_site.clinics import geo
+from dryneedling_site.clinics import models as clinic_models
 from dryneedling_site.clinics.models import Clinic, Language
 from tests.clinics.factories import point_at
 
@@ -92,6 +93,63 @@ def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, djang
     with django_assert_num_queries(4):  # (id, distance) of the slice, clinics, therapists, languages
         page = list(results[20:30])
         assert [t.name for c in page for t in c.therapists.all()] == [f"Therapist {n}" for n in range(20, 30)]
+
+
+def test_only_the_nearest_are_listed_when_there_are_more(make_clinic, monkeypatch):
+    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 5)
+    for miles in range(1, 13):
+        make_clinic(
+            name=f"At {miles:02d}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=miles * 29)
+        )
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
+    assert len(results) == 5 and results.more
+    assert names(results) == ["At 01", "At 02", "At 03", "At 04", "At 05"]
+    assert names(results[3:9]) == ["At 04", "At 05"]  # nothing past the fifth
+    few = Clinic.objects.near(NYC.latitude, NYC.longitude, 4.5)
+    assert len(few) == 4 and not few.more
+
+
+def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make_clinic, monkeypatch):
+    # Many clinics close in, fewer far out, and two at the very same spot (ties go by id).
+    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 12)
+    layout = [(0.2 * n, n * 47) for n in range(1, 10)] + [(3.0, 100), (3.0, 100)]
+    layout += [(4.0 + 1.5 * n, n * 47) for n in range(14)]
+    made = [
+        make_clinic(name=f"Clinic {n:02d}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing))
+        for n, (miles, bearing) in enumerate(layout)
+    ]
+
+    def distance(clinic: Clinic) -> float:
+        return geo.distance_miles(NYC.latitude, NYC.longitude, clinic.latitude, clinic.longitude)
+
+    expected = [c.name for c in sorted(made, key=lambda c: (distance(c), c.pk))]
+    radii: list[float] = []
+    real_ranking = clinic_models.NearbyClinics.ranking
+
+    def ranking(self, miles=None):
+        radii.append(self._miles if miles is None else miles)
+        return real_ranking(self, miles)
+
+    monkeypatch.setattr(clinic_models.NearbyClinics, "ranking", ranking)
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
+    assert len(results) == 12 and results.more
+    for start in range(12):
+        radii.clear()
+        assert names(results[start : start + 3]) == expected[start : start + 3][: 12 - start]
+        assert radii[-1] < 25  # never the whole circle: the nearest 12 lie within 11 miles
+    radii.clear()
+    assert names(results[0:2]) == expected[:2]
+    assert radii == [25 / 8]  # the first page of a crowded search reads only the centre
+
+
+def test_matches_only_near_the_edge_fall_back_to_the_whole_circle(make_clinic, monkeypatch):
+    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 3)
+    for n, miles in enumerate([24.5, 20, 23, 21.5, 22]):
+        make_clinic(name=f"At {miles}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=n * 70))
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
+    assert results.more
+    assert names(results) == ["At 20", "At 21.5", "At 22"]
+    assert names(results[1:3]) == ["At 21.5", "At 22"]
 
 
 # --- The search page -----------------------------------------------------------------------
@@ -228,6 +286,23 @@ def test_paging_through_results(client, make_clinic):
     third = client.get(SEARCH, {"location": "10001", "page": "3"})
     assert [c.name for c in third.context["page"]] == [f"Clinic {n:02d}" for n in range(40, 45)]
     assert '<ol class="results-list" start="41">' in third.content.decode()
+
+
+def test_a_crowded_search_says_more_and_lists_the_nearest(client, make_clinic, monkeypatch):
+    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 25)
+    for number in range(30):
+        make_clinic(name=f"Clinic {number:02d}", at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 90))
+    page = client.get(SEARCH, {"location": "10001"}).content.decode()
+    assert "More than 25 clinics within 25 miles of 10001 (New York, NY)" in page
+    assert "We list the nearest 25. For a shorter list, choose a smaller distance" in page
+    assert "Page 1 of 2" in page
+    last = client.get(SEARCH, {"location": "10001", "page": "2"})
+    assert [c.name for c in last.context["page"]] == [f"Clinic {n:02d}" for n in range(20, 25)]
+    spanish = client.get("/es" + SEARCH, {"location": "10001"}).content.decode()
+    assert "Más de 25 clínicas a 25 millas o menos de 10001 (New York, NY)" in spanish
+    assert "Mostramos las 25 más cercanas." in spanish
+    few = client.get(SEARCH, {"location": "10001", "radius": "10"}).content.decode()
+    assert "21 clinics within 10 miles" in few and "More than" not in few and "We list the nearest" not in few
 
 
 @pytest.mark.parametrize(
