@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from .importer import (
     MAX_PROBLEMS_SHOWN,
+    EditedDuringImport,
     ImportFailed,
     ImportPlan,
     Problem,
@@ -244,6 +245,14 @@ def confirm_view(model_admin, request: HttpRequest) -> HttpResponse:
     except ImportFailed as failed:
         _forget(request, path)
         return _upload_again(model_admin, request, _file_errors(failed.problems))
+    except EditedDuringImport as edited:
+        _forget(request, path)
+        changed = _(
+            "%(count)s clinic(s) were changed in the admin while this import was being checked, "
+            "for example %(slug)s. Nothing was written, so those changes are kept. Upload the file "
+            "again to see a new dry run."
+        ) % {"count": len(edited.slugs), "slug": edited.slugs[0]}
+        return _upload_again(model_admin, request, [changed])
     except DatabaseError:
         logger.exception("Clinic import from the admin failed")
         _forget(request, path)

@@ -89,6 +89,19 @@ class ImportFailed(Exception):
         self.problems = problems
 
 
+class EditedDuringImport(Exception):
+    """Staff changed or deleted clinics this import would write after it compared them; nothing
+    was written, so those edits are not undone. Running the import again compares afresh."""
+
+    def __init__(self, slugs: list[str]) -> None:
+        example = f" (for example {slugs[0]})" if slugs else ""
+        super().__init__(
+            f"{len(slugs)} clinic(s) were changed in the admin while this import was being checked"
+            f"{example}. Nothing was written; run the import again."
+        )
+        self.slugs = slugs
+
+
 @dataclass(frozen=True)
 class TherapistRow:
     name: str
@@ -621,6 +634,7 @@ def apply_import(
 
     through = Clinic.languages.through
     with transaction.atomic(), connection.cursor() as cursor:
+        _check_not_edited_since_planned(plan)
         _insert(cursor, Language, ["name", "slug"], new_languages)
         if new_languages:
             language_ids = {name.lower(): pk for pk, name in Language.objects.values_list("pk", "name")}
@@ -662,6 +676,34 @@ def apply_import(
     if progress:
         progress("saved", report.total, report.total)
     return report
+
+
+def _check_not_edited_since_planned(plan: ImportPlan) -> None:
+    """Raise EditedDuringImport if a clinic the plan updates or retires was edited or deleted
+    in the admin after plan_import read it (a large file takes minutes to compare).
+
+    Runs inside apply_import's transaction, under its write lock: SQLite's IMMEDIATE
+    transaction holds the database, and on PostgreSQL the rows are locked (FOR UPDATE) so an
+    admin save waits for the commit instead of being overwritten by it.
+    """
+    expected = {c.clinic_id: (c.slug, sorted(plan.staff_edited.get(c.clinic_id, []))) for c in plan.changed}
+    retired = set(plan.retired)  # none was staff edited when planned; one since deleted is fine
+    moved = []
+    for chunk in _chunks([*expected, *retired]):
+        rows = Clinic.objects.select_for_update().filter(pk__in=chunk)
+        found = {
+            pk: (slug, sorted(edited or ()))
+            for pk, slug, edited in rows.values_list("pk", "slug", "staff_edited_fields")
+        }
+        for pk in chunk:
+            stored = found.get(pk)
+            if pk in retired:
+                if stored and stored[1]:
+                    moved.append(stored[0])
+            elif stored is None or stored[1] != expected[pk][1]:
+                moved.append(expected[pk][0])
+    if moved:
+        raise EditedDuringImport(moved)
 
 
 def _refresh_statistics() -> None:

@@ -223,6 +223,31 @@ def test_confirm_plans_again_against_the_database_as_it_is_now(admin_client, har
     assert harbor.website == "https://example.com/staff"
 
 
+def test_an_edit_between_the_confirms_check_and_its_write_is_kept_and_explained(
+    admin_client, harbor, monkeypatch
+):
+    from dryneedling_site.clinics import admin_import
+
+    token = token_of(upload(admin_client, [dict(HARBOR, website="https://example.com/new"), MIDTOWN]))
+    real_plan = admin_import._plan
+
+    def plan_then_someone_saves(path):
+        plan = real_plan(path)
+        harbor.staff_edited_fields, harbor.website = ["phone", "website"], "https://example.com/staff"
+        harbor.save()
+        return plan
+
+    monkeypatch.setattr(admin_import, "_plan", plan_then_someone_saves)
+    response = admin_client.post(CONFIRM, {"token": token})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "1 clinic(s) were changed in the admin while this import was being checked" in page
+    assert "for example harbor-pt. Nothing was written, so those changes are kept." in page
+    harbor.refresh_from_db()
+    assert harbor.website == "https://example.com/staff"
+    assert not Clinic.objects.filter(slug="midtown-pt").exists()  # all or nothing
+
+
 @pytest.fixture
 def editor_client(client, db):
     """A content editor: articles and feedback, no clinic permissions."""

@@ -325,6 +325,36 @@ def test_reimport_keeps_what_staff_edited_unless_told_to_overwrite(db, tmp_path)
     assert (harbor.phone, harbor.staff_edited_fields) == ("5035550177", [])
 
 
+def test_an_admin_edit_made_while_the_file_was_compared_is_never_overwritten(db, tmp_path, monkeypatch):
+    from dryneedling_site.clinics import importer
+
+    run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS))
+    changed = write_csv(
+        tmp_path / "changed.csv",
+        [dict(GOOD_ROWS[0], phone="503-555-0177"), dict(GOOD_ROWS[1], phone="201-555-0177")],
+    )
+    real_plan = importer.plan_import
+
+    def plan_then_someone_saves(*args, **kwargs):
+        plan = real_plan(*args, **kwargs)
+        harbor = Clinic.objects.get(name="Harbor Physical Therapy")
+        harbor.phone, harbor.staff_edited_fields = "5035550999", ["phone"]  # as the admin saves it
+        harbor.save()
+        return plan
+
+    monkeypatch.setattr(importer, "plan_import", plan_then_someone_saves)
+    message, _ = failure(changed)
+    assert message.startswith("1 clinic(s) were changed in the admin while this import was being checked")
+    assert message.endswith("Nothing was written; run the import again.")
+    assert Clinic.objects.get(name="Harbor Physical Therapy").phone == "5035550999"
+    assert Clinic.objects.get(name="Hoboken Rehab").phone == "2015550101"  # all or nothing
+
+    monkeypatch.setattr(importer, "plan_import", real_plan)
+    run(changed)  # compared afresh: the staff's number is kept, the rest written
+    assert Clinic.objects.get(name="Harbor Physical Therapy").phone == "5035550999"
+    assert Clinic.objects.get(name="Hoboken Rehab").phone == "2015550177"
+
+
 @pytest.mark.parametrize(
     ("column", "value"),
     [

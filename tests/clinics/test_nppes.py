@@ -267,6 +267,33 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
     assert Clinic.objects.get(npi="1000000010").name == "New Clinic PC"
 
 
+def test_a_clinic_staff_edit_while_the_file_is_read_is_not_retired(db, tmp_path):
+    from dryneedling_site.clinics.importer import EditedDuringImport, apply_import
+    from dryneedling_site.clinics.nppes import plan_registry_import, read_registry
+
+    run(write_file(tmp_path, ROWS))
+    later = tmp_path / "later"
+    later.mkdir()
+    gone = [r for r in ROWS if r is not ROWS[6]]  # the Hoboken therapist is no longer listed
+    path = write_file(later, gone, name="npidata_pfile_20260202-20260208.csv")
+    plan = plan_registry_import(read_registry(path))
+    hoboken = Clinic.objects.get(city="Hoboken")
+    assert plan.retired == [hoboken.pk]
+    hoboken.phone, hoboken.staff_edited_fields = "2015550188", ["phone"]  # confirmed by phone meanwhile
+    hoboken.save()
+    with pytest.raises(EditedDuringImport):
+        apply_import(plan)
+    assert Clinic.objects.get(pk=hoboken.pk).phone == "2015550188"
+
+    plan = plan_registry_import(read_registry(path))  # compared afresh: kept, only reported
+    assert plan.retired == []
+    hoboken.staff_edited_fields = []
+    hoboken.save()
+    plan = plan_registry_import(read_registry(path))
+    hoboken.delete()  # staff removed it meanwhile: nothing to undo, the import goes ahead
+    assert apply_import(plan).retired == 1
+
+
 def test_state_filter_imports_and_retires_only_within_those_states(db, tmp_path):
     out = run(write_file(tmp_path, ROWS), "--state", "ny", "--state", "Oregon")
     assert sorted(Clinic.objects.values_list("state", flat=True)) == ["NY", "OR"]

@@ -4,7 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dryneedling_site.clinics.importer import MAX_PROBLEMS_SHOWN, ImportFailed, import_clinics
+from dryneedling_site.clinics.importer import (
+    MAX_PROBLEMS_SHOWN,
+    EditedDuringImport,
+    ImportFailed,
+    import_clinics,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +35,8 @@ class Command(BaseCommand):
             report = import_clinics(
                 path, dry_run=dry_run, overwrite_staff_edits=overwrite_staff_edits, progress=self._progress
             )
+        except EditedDuringImport as edited:
+            raise CommandError(str(edited)) from None
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))

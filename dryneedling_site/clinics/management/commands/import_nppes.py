@@ -9,7 +9,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dryneedling_site.clinics import geo
-from dryneedling_site.clinics.importer import MAX_PROBLEMS_SHOWN, ImportFailed, apply_import
+from dryneedling_site.clinics.importer import (
+    MAX_PROBLEMS_SHOWN,
+    EditedDuringImport,
+    ImportFailed,
+    apply_import,
+)
 from dryneedling_site.clinics.nppes import plan_registry_import, read_registry
 
 
@@ -61,6 +66,8 @@ class Command(BaseCommand):
             if not dry_run:
                 report = apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
                 counts = [len(report.created), len(report.updated), len(report.unchanged), report.retired]
+        except EditedDuringImport as edited:
+            raise CommandError(str(edited)) from None
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))
