@@ -48,6 +48,11 @@ def _sections() -> dict[str, SiteSitemap]:
         "articles": ArticleSitemap(),
         "site-pages": SitePageSitemap(),
         "clinics": ClinicSitemap(),
+        **{
+            f"clinics-{code}": ClinicSitemap(code)
+            for code, _ in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+        },
     }
 
 

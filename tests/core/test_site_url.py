@@ -113,3 +113,21 @@ def test_sitemap_index_splits_sections_into_limited_cached_pages(client, monkeyp
     assert client.get("/sitemap-clinics-4.xml").status_code == 404
     assert client.get("/sitemap-nothing-1.xml").status_code == 404
     assert "/find-a-pt/</loc>" in all_sitemaps(client)
+    spanish = re.findall(rf"<loc>{SITE}(/sitemap-clinics-es-\d+\.xml)</loc>", index)
+    assert spanish == ["/sitemap-clinics-es-1.xml", "/sitemap-clinics-es-2.xml", "/sitemap-clinics-es-3.xml"]
+
+
+@pytest.mark.django_db
+def test_clinic_pages_are_listed_in_each_language_with_their_alternates(client):
+    clinic = make_clinic(name="Harbor PT")
+    english, spanish = f"{SITE}/find-a-pt/{clinic.slug}/", f"{SITE}/es/find-a-pt/{clinic.slug}/"
+    assert client.get(spanish.removeprefix(SITE)).status_code == 200
+    alternates = (
+        f'<xhtml:link rel="alternate" hreflang="en" href="{english}"/>'
+        f'<xhtml:link rel="alternate" hreflang="es" href="{spanish}"/>'
+        f'<xhtml:link rel="alternate" hreflang="x-default" href="{english}"/>'
+    )
+    for path, location in [("/sitemap-clinics-1.xml", english), ("/sitemap-clinics-es-1.xml", spanish)]:
+        page = client.get(path).content.decode()
+        assert f"<url><loc>{location}</loc>{alternates}<lastmod>" in page
+        assert page.count("<url>") == 1
