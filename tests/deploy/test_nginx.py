@@ -350,5 +350,12 @@ def test_when_the_app_is_down_nginx_answers_with_a_protected_503(stack):
     stack["app"].wait(timeout=15)
     response = Visitor("127.0.0.56").get("/")
     assert response.status == 503
-    assert b"911" in response.text
+    assert b'<html lang="en">' in response.text and b"call 911" in response.text
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert_protected(response)
+    spanish = Visitor("127.0.0.56").get("/es/articles/")
+    assert spanish.status == 503
+    page = spanish.text.decode("utf-8")
+    assert '<html lang="es">' in page and "No podemos mostrar la guía" in page and "llame al 911" in page
+    assert_protected(spanish)
+    assert Visitor("127.0.0.56").get("/estimates/").text.startswith(b'<!doctype html><html lang="en">')
