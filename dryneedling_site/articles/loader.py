@@ -85,21 +85,38 @@ def _text(path: Path, name: str, value: object, *, max_length: int | None = None
     return text
 
 
-def parse_file(path: Path) -> dict:
-    """Read and validate one article file into the fields the loader writes."""
+def _read(path: Path, required: tuple[str, ...], known: set[str]) -> frontmatter.Post:
+    """A content file's front matter and text, with every required field and no unknown one."""
     try:
         post = frontmatter.load(path)
     except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
         raise ContentError(path, "front matter", f"cannot be read: {error}") from None
-    meta = post.metadata
-    if not meta:
+    if not post.metadata:
         raise ContentError(path, "front matter", "missing (start the file with a --- block)")
-    for name in REQUIRED:
-        if meta.get(name) in (None, ""):
+    for name in required:
+        if post.metadata.get(name) in (None, ""):
             raise ContentError(path, name, "is required")
-    unknown = set(meta) - KNOWN
+    unknown = set(post.metadata) - known
     if unknown:
         raise ContentError(path, sorted(unknown)[0], "is not a known field (see content/README.md)")
+    return post
+
+
+def _body(path: Path, post: frontmatter.Post, what: str) -> str:
+    """The Markdown after the front matter: not empty, and not too slow to render."""
+    if not post.content.strip():
+        raise ContentError(path, "body", f"the {what} has no text after the front matter")
+    try:
+        check_complexity(post.content)
+    except MarkdownTooComplex as refusal:
+        raise ContentError(path, "body", str(refusal)) from None
+    return post.content.strip() + "\n"
+
+
+def parse_file(path: Path) -> dict:
+    """Read and validate one article file into the fields the loader writes."""
+    post = _read(path, REQUIRED, KNOWN)
+    meta = post.metadata
 
     slug = _text(path, "slug", meta["slug"])
     if not _SLUG.match(slug):
@@ -117,19 +134,14 @@ def parse_file(path: Path) -> dict:
     related = meta.get("related") or []
     if not isinstance(related, list) or not all(isinstance(s, str) for s in related):
         raise ContentError(path, "related", "must be a list of article slugs")
-    if not post.content.strip():
-        raise ContentError(path, "body", "the article has no text after the front matter")
-    try:
-        check_complexity(post.content)
-    except MarkdownTooComplex as refusal:
-        raise ContentError(path, "body", str(refusal)) from None
+    body = _body(path, post, "article")
 
     return {
         **_translation(path, meta),
         "slug": slug,
         "title": _text(path, "title", meta["title"], max_length=120),
         "summary": _text(path, "summary", meta["summary"], max_length=160),
-        "body": post.content.strip() + "\n",
+        "body": body,
         "key_points": _lines(path, "key_points", meta.get("key_points")),
         **_care_card(path, meta.get("when_to_get_help")),
         "position": position,
@@ -348,31 +360,16 @@ PAGE_FIELDS = ("slug", "title", "summary")
 
 def parse_page_file(path: Path) -> dict:
     """Read and validate one site page file (content/pages/about.md, privacy.md)."""
-    try:
-        post = frontmatter.load(path)
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as error:
-        raise ContentError(path, "front matter", f"cannot be read: {error}") from None
+    post = _read(path, PAGE_FIELDS, set(PAGE_FIELDS))
     meta = post.metadata
-    for name in PAGE_FIELDS:
-        if meta.get(name) in (None, ""):
-            raise ContentError(path, name, "is required")
-    unknown = set(meta) - set(PAGE_FIELDS)
-    if unknown:
-        raise ContentError(path, sorted(unknown)[0], "is not a known field (see content/README.md)")
     slug = _text(path, "slug", meta["slug"])
     if slug not in SitePage.Slug.values:
         raise ContentError(path, "slug", f"must be one of: {', '.join(SitePage.Slug.values)}")
-    if not post.content.strip():
-        raise ContentError(path, "body", "the page has no text after the front matter")
-    try:
-        check_complexity(post.content)
-    except MarkdownTooComplex as refusal:
-        raise ContentError(path, "body", str(refusal)) from None
     return {
         "slug": slug,
         "title": _text(path, "title", meta["title"], max_length=120),
         "summary": _text(path, "summary", meta["summary"], max_length=160),
-        "body": post.content.strip() + "\n",
+        "body": _body(path, post, "page"),
     }
 
 
