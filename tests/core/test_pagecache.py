@@ -123,22 +123,26 @@ def test_a_flood_of_unique_junk_queries_does_not_evict_a_cached_page(db, setting
     assert visitor.get("/articles/scoped-article/")["X-Page-Cache"] == "hit"
 
 
-def test_a_clinic_change_invalidates_clinic_pages_only(db, django_capture_on_commit_callbacks):
-    article, clinic = _own_article_and_clinic(db)
+def _cache_states_after(change, clinic, callbacks) -> tuple[dict[str, str], Client]:
+    """Visit each kind of public page, make `change`, then whether each page came from the cache."""
     visitor = Client()
-    pages = [
-        "/",
-        "/articles/",
-        "/articles/scoped-article/",
-        "/find-a-pt/?location=97201",
-        clinic.get_absolute_url(),
-    ]
+    pages = ["/", "/articles/", "/articles/scoped-article/", "/find-a-pt/?location=97201"]
+    pages.append(clinic.get_absolute_url())
     for page in pages:
         visitor.get(page)
-    clinic.name = "Renamed Clinic PT"
-    with django_capture_on_commit_callbacks(execute=True):
+    with callbacks(execute=True):
+        change()
+    return {page: visitor.get(page)["X-Page-Cache"] for page in pages}, visitor
+
+
+def test_a_clinic_change_invalidates_clinic_pages_only(db, django_capture_on_commit_callbacks):
+    article, clinic = _own_article_and_clinic(db)
+
+    def rename() -> None:
+        clinic.name = "Renamed Clinic PT"
         clinic.save()
-    states = {page: visitor.get(page)["X-Page-Cache"] for page in pages}
+
+    states, _ = _cache_states_after(rename, clinic, django_capture_on_commit_callbacks)
     assert states == {
         "/": "miss",
         "/articles/": "hit",
@@ -150,20 +154,12 @@ def test_a_clinic_change_invalidates_clinic_pages_only(db, django_capture_on_com
 
 def test_an_article_change_invalidates_article_pages_only(db, django_capture_on_commit_callbacks):
     article, clinic = _own_article_and_clinic(db)
-    visitor = Client()
-    pages = [
-        "/",
-        "/articles/",
-        "/articles/scoped-article/",
-        "/find-a-pt/?location=97201",
-        clinic.get_absolute_url(),
-    ]
-    for page in pages:
-        visitor.get(page)
-    article.title = "Renamed article"
-    with django_capture_on_commit_callbacks(execute=True):
+
+    def rename() -> None:
+        article.title = "Renamed article"
         article.save()
-    states = {page: visitor.get(page)["X-Page-Cache"] for page in pages}
+
+    states, visitor = _cache_states_after(rename, clinic, django_capture_on_commit_callbacks)
     assert states == {
         "/": "miss",
         "/articles/": "miss",
