@@ -36,7 +36,7 @@ from django.utils.text import slugify
 from dryneedling_site.core import pagecache
 
 from . import geo
-from .models import IMPORTED_FIELDS, Clinic, Language, Therapist, clinic_slug_text
+from .models import IMPORTED_FIELDS, Clinic, Language, Therapist, clinic_slug_text, free_slug
 from .validators import normalise_phone, validate_ascii, validate_web_address
 
 REQUIRED_COLUMNS = (
@@ -532,13 +532,8 @@ def _new_slugs(plan: ImportPlan) -> None:
     taken = set(Clinic.objects.values_list("slug", flat=True))
     taken.update(c.slug for c in plan.created if c.slug)
     for clinic in wanted:
-        base = bases[clinic.key]
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        taken.add(slug)
-        clinic.slug = slug
+        clinic.slug = free_slug(bases[clinic.key], taken)
+        taken.add(clinic.slug)
 
 
 def _language_ids(plan: ImportPlan) -> tuple[dict[str, int], list[tuple[str, str]]]:
@@ -549,11 +544,7 @@ def _language_ids(plan: ImportPlan) -> tuple[dict[str, int], list[tuple[str, str
     for clinic in (*plan.created, *plan.changed):
         for name in clinic.languages or ():
             if name.lower() not in ids and name.lower() not in new:
-                base = slugify(name) or "language"
-                slug, number = base, 1
-                while slug in slugs:
-                    number += 1
-                    slug = f"{base}-{number}"
+                slug = free_slug(slugify(name) or "language", slugs)
                 slugs.add(slug)
                 new[name.lower()] = (name, slug)
     return ids, list(new.values())

@@ -445,16 +445,19 @@ def clinic_slug_text(name: str, city: str, state: str) -> str:
     return text
 
 
-def unique_slug(text: str, *, model: type[models.Model] | None = None, fallback: str = "clinic") -> str:
-    """A slug for `text` no row of `model` (default Clinic) has yet: adds -2, -3 ... if needed."""
-    base = slugify(text)[:150] or fallback
-    model = model or Clinic
-    existing = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+def free_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3` ... the first that is not in `taken`."""
     slug, number = base, 1
-    while slug in existing:
+    while slug in taken:
         number += 1
         slug = f"{base}-{number}"
     return slug
+
+
+def unique_slug(text: str) -> str:
+    """A slug for `text` no clinic has yet: adds -2, -3 ... if needed."""
+    base = slugify(text)[:150] or "clinic"
+    return free_slug(base, set(Clinic.objects.filter(slug__startswith=base).values_list("slug", flat=True)))
 
 
 class Therapist(models.Model):
