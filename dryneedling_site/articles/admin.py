@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 from collections.abc import Callable
 
@@ -30,7 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import translations
-from .lint import lint_saved_article
+from .lint import PLACEHOLDER_ALT_TEXTS, lint_saved_article, placeholder_alt
 from .models import Article, ArticleRedirect, Reference, Review, SitePage
 from .readability_es import INFLESZ_TARGET
 from .review import (
@@ -50,8 +51,6 @@ TEXT_CHANGED_MESSAGE = gettext_lazy(
     "below, then sign off again."
 )
 TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent", "summary", "title"}
-# Alt text that says nothing about the picture: refused on save.
-PLACEHOLDER_ALT_TEXTS = {"", "describe the image", "image", "picture", "photo", "img", "alt", "alt text"}
 IMAGE_MARKDOWN = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)")
 ARTICLE_LINK = re.compile(r"\]\((?:/articles/|\.\./)([A-Za-z0-9_-]+)/?(?:#[^)]*)?\)")
 
@@ -71,6 +70,12 @@ class BodyEditorWidget(AdminMarkdownxWidget):
     markdownx's own (which fixes a 610 px width)."""
 
     template_name = "articles/widgets/body_editor.html"  # in the app: the form renderer looks there
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        # The dialog refuses the same placeholder alt texts as a save and the content checks.
+        context["placeholder_alts"] = json.dumps(sorted(PLACEHOLDER_ALT_TEXTS))
+        return context
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
@@ -148,9 +153,8 @@ class ArticleForm(forms.ModelForm):
 
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
-        bad = [
-            url for alt, url in IMAGE_MARKDOWN.findall(body) if alt.strip().lower() in PLACEHOLDER_ALT_TEXTS
-        ]
+        # The same placeholders the content checks name, so a save and the checks never disagree.
+        bad = [url for alt, url in IMAGE_MARKDOWN.findall(body) if placeholder_alt(alt)]
         if bad:
             raise ValidationError(
                 _(

@@ -44,6 +44,14 @@ PLACEHOLDER_ALT_TEXTS = {
     "description",
     "todo",
 }
+
+
+def placeholder_alt(alt: str) -> bool:
+    """Alt text that says nothing about the picture: empty, or a stand-in such as "Image."."""
+    text = alt.strip().lower().rstrip(".")
+    return not text or text in PLACEHOLDER_ALT_TEXTS
+
+
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 
 
@@ -270,7 +278,7 @@ def lint_article(
     for src, alt in parsed.images:
         if not alt:
             report("image-alt", f"image {src} has no alt text; say what it shows")
-        elif alt.lower().rstrip(".") in PLACEHOLDER_ALT_TEXTS or alt == Path(urlsplit(src).path).name:
+        elif placeholder_alt(alt) or alt == Path(urlsplit(src).path).name:
             report("image-alt", f"image {src} has the placeholder alt text “{alt}”; say what it shows")
 
     length = len(text.summary)

@@ -53,7 +53,7 @@
     const alt = dialog.querySelector("input[type=text]");
     const error = dialog.querySelector(".editor-dialog-error");
     const insert = dialog.querySelector(".editor-image-insert");
-    const placeholders = ["describe the image", "image", "picture", "photo", "img", "alt", "alt text"];
+    const placeholders = JSON.parse(dialog.dataset.placeholders || "[]");
 
     opener.addEventListener("click", function () {
       error.textContent = "";
@@ -88,7 +88,7 @@
         alt.focus();
         return;
       }
-      if (placeholders.includes(description.toLowerCase())) {
+      if (placeholders.includes(description.toLowerCase().replace(/\.$/, ""))) {
         error.textContent = dialog.dataset.errorPlaceholder;
         alt.focus();
         return;
