@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,3 +122,76 @@ def gunicorn(
 
 def scratch_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="dn-bench-")
+
+
+class RedisServer:
+    """A Redis of our own on one port, kept in memory only; it can be frozen, killed and started
+    again. With `lifetime`, it also stops by itself after that many seconds (it then runs under
+    `timeout`, so `signal()` and `kill()` would reach `timeout`, not Redis)."""
+
+    def __init__(self, port: int, *, lifetime: int | None = None) -> None:
+        self.port = port
+        self.lifetime = lifetime
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            raise SystemExit("redis-server is not installed: apt-get install redis-server")
+        guard = ["timeout", str(self.lifetime)] if self.lifetime else []
+        self.process = subprocess.Popen(
+            [
+                *guard,
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if self.cli("ping") == "PONG":
+                return
+            time.sleep(0.1)
+        raise SystemExit(f"Redis did not start on port {self.port}.")
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run(
+            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True, timeout=5
+        )
+        return result.stdout.strip()
+
+    def signal(self, number: int) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, number)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        assert self.process is not None
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.signal(signal.SIGCONT)  # in case it is frozen
+        self.cli("shutdown", "nosave")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, gunicorn, manage, prepare_site, scratch_dir, site_env  # noqa: E402
+from bench.common import ROOT, RedisServer, gunicorn, manage, prepare_site, scratch_dir, site_env  # noqa: E402
 
 SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 RECOVERY_SECONDS = 10.0
@@ -51,53 +51,6 @@ RUN_LIMIT_SECONDS = 900
 
 
 # The parts it starts and stops
-
-
-class RedisServer:
-    """A Redis of our own on one port; it can be frozen, killed and started again."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if not binary:
-            raise SystemExit("redis-server is not installed: apt-get install redis-server")
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(50):
-            if self.cli("ping") == "PONG":
-                return
-            time.sleep(0.1)
-        raise SystemExit(f"Redis did not start on port {self.port}.")
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run(
-            ["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True, timeout=5
-        )
-        return result.stdout.strip()
-
-    def signal(self, number: int) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, number)
-
-    def kill(self) -> None:
-        self.signal(signal.SIGKILL)
-        assert self.process is not None
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.signal(signal.SIGCONT)  # in case it is frozen
-        self.cli("shutdown", "nosave")
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 class PostgresCluster:

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import gunicorn, site_env  # noqa: E402
+from bench.common import RedisServer, gunicorn, site_env  # noqa: E402
 
 SEARCHES = {
     "dense: ZIP 10001, 25 miles": ("10001", 25),
@@ -240,17 +240,18 @@ def manage(env: dict, *args: str) -> tuple[float, str, int]:
         return seconds, out.read(), usage.ru_maxrss // 1024
 
 
-def measure_searches(env: dict, searches: int, seed: int) -> dict:
+def run_child(env: dict, what: str, *args: str) -> dict:
+    """Run this script again with `args` in the site's environment; its last line is JSON."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child", "--searches", str(searches), "--seed", str(seed)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+        [sys.executable, __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if result.returncode:
-        raise SystemExit(f"search measurement failed:\n{result.stderr[-3000:]}")
+        raise SystemExit(f"{what} measurement failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_searches(env: dict, searches: int, seed: int) -> dict:
+    return run_child(env, "search", "--child", "--searches", str(searches), "--seed", str(seed))
 
 
 def scratch_database(engine: str, name: str, folder: Path) -> str:
@@ -324,53 +325,34 @@ def fetch(url: str) -> float:
 
 def measure_server(database_url: str, folder: Path, rng: random.Random) -> dict:
     """First city search in a fresh worker, and worker RSS after a mixed workload."""
-    redis = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(REDIS_PORT),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    env = site_env(database_url, REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0")
+    redis = RedisServer(REDIS_PORT, lifetime=900)
+    env = site_env(database_url, REDIS_URL=redis.url)
     env["DJANGO_STATIC_ROOT"] = str(folder / "static")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, capture_output=True
     )
-    try:
-        with gunicorn(env, workers=1, port=PORT) as base:
-            master = gunicorn_master()
-            first = fetch(f"{base}/find-a-pt/?location=Portland%2C+OR&radius=25")
-            second = fetch(f"{base}/find-a-pt/?location=Springfield%2C+IL&radius=25")
-            listing = (
-                urllib.request.urlopen(f"{base}/find-a-pt/?location=10001&dry_needling=any").read().decode()
-            )
-            slugs = re.findall(r'href="(/find-a-pt/[a-z0-9-]+/)', listing) or ["/find-a-pt/"]
-            cities = ["Portland, OR", "Austin, TX", "Denver", "Boston, MA", "Miami, FL", "Seattle"]
-            timings = []
-            for n in range(400):
-                kind = n % 4
-                if kind == 0:
-                    url = f"/find-a-pt/?location={rng.choice(cities).replace(' ', '+').replace(',', '%2C')}"
-                elif kind == 1:
-                    url = f"/find-a-pt/?location={rng.randrange(10001, 10300)}&radius={rng.choice([5, 25, 100])}"
-                elif kind == 2:
-                    url = rng.choice(slugs)
-                else:
-                    url = f"/find-a-pt/?location=10001&page={rng.randrange(1, 20)}&dry_needling=any"
-                with contextlib.suppress(OSError):  # counted: requests that answered
-                    timings.append(fetch(base + url))
-            fetch(f"{base}/")
-            rss = worker_rss_mb(master) if master else []
-    finally:
-        redis.terminate()
-        redis.wait(timeout=10)
+    with redis, gunicorn(env, workers=1, port=PORT) as base:
+        master = gunicorn_master()
+        first = fetch(f"{base}/find-a-pt/?location=Portland%2C+OR&radius=25")
+        second = fetch(f"{base}/find-a-pt/?location=Springfield%2C+IL&radius=25")
+        listing = urllib.request.urlopen(f"{base}/find-a-pt/?location=10001&dry_needling=any").read().decode()
+        slugs = re.findall(r'href="(/find-a-pt/[a-z0-9-]+/)', listing) or ["/find-a-pt/"]
+        cities = ["Portland, OR", "Austin, TX", "Denver", "Boston, MA", "Miami, FL", "Seattle"]
+        timings = []
+        for n in range(400):
+            kind = n % 4
+            if kind == 0:
+                url = f"/find-a-pt/?location={rng.choice(cities).replace(' ', '+').replace(',', '%2C')}"
+            elif kind == 1:
+                url = f"/find-a-pt/?location={rng.randrange(10001, 10300)}&radius={rng.choice([5, 25, 100])}"
+            elif kind == 2:
+                url = rng.choice(slugs)
+            else:
+                url = f"/find-a-pt/?location=10001&page={rng.randrange(1, 20)}&dry_needling=any"
+            with contextlib.suppress(OSError):  # counted: requests that answered
+                timings.append(fetch(base + url))
+        fetch(f"{base}/")
+        rss = worker_rss_mb(master) if master else []
     return {"first_city_ms": first, "second_city_ms": second, "rss_mb": rss, "requests": len(timings)}
 
 
@@ -387,16 +369,7 @@ def measure_lock(folder: Path, places: list) -> None:
             row[5] = "503555" + row[5][-4:]  # every phone number changes
         csv.writer(changed).writerows(rows)
     for label, path in (("new clinics", first), ("the same clinics, phone changed", second)):
-        result = subprocess.run(
-            [sys.executable, __file__, "--lock-child", str(path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode:
-            raise SystemExit(f"lock measurement failed:\n{result.stderr[-3000:]}")
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures = run_child(env, "lock", "--lock-child", str(path))
         print(
             f"    {label}: lock held {figures['lock_ms']:.0f} ms of {figures['total_s']:.1f} s"
             f" ({figures['rows']:,} rows)"

@@ -19,7 +19,6 @@ import html
 import http.cookiejar
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,48 +30,20 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, free_port, gunicorn, manage, prepare_site, scratch_dir, shell, site_env  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    RedisServer,
+    free_port,
+    gunicorn,
+    manage,
+    prepare_site,
+    scratch_dir,
+    shell,
+    site_env,
+)
 
 SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 STAFF = ("scale-editor", "a long scale test password 42")
-
-
-@contextmanager
-def redis_server():
-    binary = shutil.which("redis-server")
-    if not binary:
-        raise SystemExit("redis-server is not installed: apt-get install redis-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "timeout",
-            "900",
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(50):
-            if (
-                subprocess.run(
-                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
-                ).stdout.strip()
-                == "PONG"
-            ):
-                break
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextmanager
@@ -230,7 +201,7 @@ def main() -> int:
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(scratch_dir()))
         database_url = stack.enter_context(postgres())
-        redis_url = stack.enter_context(redis_server())
+        redis_url = stack.enter_context(RedisServer(free_port(), lifetime=900)).url
         env = site_env(
             database_url,
             REDIS_URL=redis_url,
