@@ -334,7 +334,7 @@ def lint_content(
     """
     from django.db import DatabaseError
 
-    from .loader import ContentError, parse_file, translation_folders
+    from .loader import ContentError, display_path, parse_file, translation_folders
     from .models import TRANSLATED_FIELDS, Article, SitePage, content_fingerprint, partial_fingerprint
 
     allowed = load_allowed_references(references_path)
@@ -344,7 +344,7 @@ def lint_content(
     for path in sorted(path for folder in folders for path in folder.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        label = _display(path)
+        label = display_path(path)
         try:
             fields = parse_file(path)
         except ContentError as error:
@@ -417,11 +417,3 @@ def lint_saved_article(article) -> tuple[list[Finding], list[str]]:
         site_pages=set(SitePage.objects.values_list("slug", flat=True)),
     )
     return findings, notes
-
-
-def _display(path: Path) -> str:
-    """A file's path relative to the project when it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(settings.BASE_DIR))
-    except ValueError:
-        return str(path)

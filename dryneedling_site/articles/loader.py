@@ -272,7 +272,7 @@ def _without_url(reference: dict) -> dict:
 
 
 @transaction.atomic
-def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False) -> LoadReport:
+def load_articles(directory: Path, *, force: bool = False) -> LoadReport:
     """Create and update articles from every ``*.md`` file in `directory`.
 
     Raises ContentError (and writes nothing) if any file is invalid.
@@ -328,13 +328,11 @@ def load_articles(directory: Path, *, dry_run: bool = False, force: bool = False
         # A review recorded in the file covers the text as loaded, so later edits show as changed.
         reviewed = article.review_fingerprint() if article.is_reviewed else ""
         Article.objects.filter(pk=article.pk).update(
-            source_hash=fingerprint, source_path=_display_path(path), reviewed_fingerprint=reviewed
+            source_hash=fingerprint, source_path=display_path(path), reviewed_fingerprint=reviewed
         )
     for slug in parsed:
         report.grades[slug] = float(by_slug[slug].reading_grade) if slug in by_slug else 0.0
 
-    if dry_run:
-        transaction.set_rollback(True)
     return report
 
 
@@ -347,7 +345,7 @@ def translation_folders(folder: Path) -> list[Path]:
     ]
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The file's path relative to the project when it lies inside it."""
     try:
         return str(path.resolve().relative_to(settings.BASE_DIR))
@@ -386,7 +384,7 @@ def page_files(directory: Path) -> list[tuple[str, Path]]:
 
 
 @transaction.atomic
-def load_pages(directory: Path, *, dry_run: bool = False, force: bool = False) -> LoadReport:
+def load_pages(directory: Path, *, force: bool = False) -> LoadReport:
     """Create and update site pages from `directory`/*.md (English) and `directory`/<language>/*.md;
     staff edits win unless forced. Report entries name translations "es/about".
 
@@ -419,8 +417,6 @@ def load_pages(directory: Path, *, dry_run: bool = False, force: bool = False) -
             report.updated.append(name)
         for attribute, value in fields.items():
             setattr(page, attribute, value)
-        page.source_hash, page.source_path = fingerprint, _display_path(path)
+        page.source_hash, page.source_path = fingerprint, display_path(path)
         page.save()
-    if dry_run:
-        transaction.set_rollback(True)
     return report

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dryneedling_site.core.desk import DeskItem, DeskPanel
+from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, Review, default_next_review
 
@@ -134,8 +135,7 @@ def changed_since_review(articles: QuerySet[Article]) -> list[Article]:
 
 def edit_link(article: Article) -> str:
     """The article's edit screen, absolute when DJANGO_SITE_URL is configured."""
-    path = reverse("admin:articles_article_change", args=[article.pk])
-    return getattr(settings, "SITE_URL", "").rstrip("/") + path
+    return absolute_url(reverse("admin:articles_article_change", args=[article.pk]))
 
 
 def reminder_text(today: date | None = None) -> tuple[str, str] | None:
