@@ -13,6 +13,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
@@ -227,6 +228,7 @@ class Article(models.Model):
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = default_next_review(self.last_reviewed)
         self.body_html = markdown.render(self.body)
+        self.__dict__.pop("sections", None)
         for name in LINE_LIST_FIELDS:
             setattr(self, f"{name}_html", render_line_list(getattr(self, name)))
         figures = measure(self.body)
@@ -286,8 +288,9 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
+    @cached_property
     def sections(self) -> list[dict[str, str]]:
+        """The body's headings, parsed once per instance (a page shows them in several places)."""
         return markdown.headings(self.body_html)
 
     @property
@@ -517,6 +520,7 @@ class SitePage(models.Model):
         """Render on every save, through the same sanitizing function as the articles."""
         self.body = (self.body or "").replace("\r\n", "\n")
         self.body_html = markdown.render(self.body)
+        self.__dict__.pop("sections", None)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html", "updated_at"}
         super().save(*args, **kwargs)
@@ -534,8 +538,9 @@ class SitePage(models.Model):
         except markdown.MarkdownTooComplex as refusal:
             raise ValidationError({"body": str(refusal)}) from None
 
-    @property
+    @cached_property
     def sections(self) -> list[dict[str, str]]:
+        """The body's headings, parsed once per instance (a page shows them in several places)."""
         return markdown.headings(self.body_html)
 
     def fingerprint(self) -> str:
