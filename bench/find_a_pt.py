@@ -119,6 +119,7 @@ def child_lock(path: str) -> None:
     from django.db import connection
 
     from dryneedling_site.clinics import importer
+    from dryneedling_site.core import pagecache
 
     began: list[float] = []
     committed: list[float] = []
@@ -128,7 +129,7 @@ def child_lock(path: str) -> None:
             began.append(time.perf_counter())
         return execute(sql, params, many, context)
 
-    importer.bump_pages = lambda: committed.append(time.perf_counter())
+    pagecache.bump_content_version = lambda *args, **kwargs: committed.append(time.perf_counter())
     started = time.perf_counter()
     with connection.execute_wrapper(note_begin):
         report = importer.import_clinics(Path(path))

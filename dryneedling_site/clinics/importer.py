@@ -550,11 +550,6 @@ def _language_ids(plan: ImportPlan) -> tuple[dict[str, int], list[tuple[str, str
     return ids, list(new.values())
 
 
-def bump_pages() -> None:
-    """One page-cache bump for a whole import (clinic pages and search results change)."""
-    pagecache.bump_content_version("clinics")
-
-
 def apply_import(
     plan: ImportPlan, *, overwrite_staff_edits: bool = False, progress: Progress | None = None
 ) -> ImportReport:
@@ -661,7 +656,7 @@ def apply_import(
             _delete(cursor, Therapist, "clinic_id", plan.retired)
             _delete(cursor, Clinic, "id", plan.retired)
             report.retired = len(plan.retired)
-        transaction.on_commit(bump_pages)
+        pagecache.bump_after_commit("clinics")  # one bump for the whole import
     if len(new_rows) + len(plan.changed) >= REFRESH_STATISTICS_AT:
         _refresh_statistics()
     if progress:
