@@ -263,6 +263,13 @@ class Article(models.Model):
     def is_translation(self) -> bool:
         return self.language != settings.LANGUAGE_CODE
 
+    def published_versions(self) -> dict[str, Article]:
+        """This article's published versions by language: the English source and its
+        translations (prefetch `translations`, and `translation_of__translations`, for lists)."""
+        source = self.translation_of if self.is_translation else self
+        group = [source, *source.translations.all()] if source else [self]
+        return {version.language: version for version in group if version.published}
+
     @property
     def translation_status(self) -> str:
         """For staff: "up to date", "out of date" (the English changed since), or "no source"."""

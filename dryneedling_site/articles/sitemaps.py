@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from dryneedling_site.core.sitemaps import SiteSitemap
+from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, SitePage
 
@@ -25,16 +26,12 @@ class ArticleSitemap(SiteSitemap):
     def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
         """Each article in each language, with its published translations as alternates."""
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        prefix = f"{self.get_protocol()}://{self.get_domain()}"
         for url in urls:
-            article = url["item"]
-            source = article.translation_of if article.is_translation else article
-            group = [source, *source.translations.all()] if source else [article]
-            published = [a for a in group if a.published]
+            published = url["item"].published_versions()
             if len(published) > 1:
                 url["alternates"] = [
-                    {"location": f"{prefix}{a.get_absolute_url()}", "lang_code": a.language}
-                    for a in published
+                    {"location": absolute_url(a.get_absolute_url()), "lang_code": code}
+                    for code, a in published.items()
                 ]
         return urls
 
@@ -68,7 +65,6 @@ class SitePageSitemap(SiteSitemap):
 
     def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        prefix = f"{self.get_protocol()}://{self.get_domain()}"
         versions: dict[str, list[SitePage]] = {}
         for url in urls:
             versions.setdefault(url["item"].slug, []).append(url["item"])
@@ -76,7 +72,7 @@ class SitePageSitemap(SiteSitemap):
             group = versions[url["item"].slug]
             if len(group) > 1:
                 url["alternates"] = [
-                    {"location": f"{prefix}{p.get_absolute_url()}", "lang_code": p.language} for p in group
+                    {"location": absolute_url(p.get_absolute_url()), "lang_code": p.language} for p in group
                 ]
         return urls
 

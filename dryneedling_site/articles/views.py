@@ -27,13 +27,7 @@ def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
 
 def _language_paths(article: Article) -> dict[str, str | None]:
     """This article in each language: itself, its English source, or a published translation."""
-    group = {article.language: article}
-    source = article.translation_of if article.is_translation else article
-    if source is not None:
-        group.setdefault(source.language, source if source.published else None)
-        for translation in source.translations.all():
-            if translation.published:
-                group.setdefault(translation.language, translation)
+    group = {**article.published_versions(), article.language: article}  # a draft, for staff
     return {
         code: group[code].get_absolute_url() if group.get(code) else None for code, _ in settings.LANGUAGES
     }
