@@ -118,6 +118,22 @@ def test_search_works_without_javascript_on_a_phone(clinics, browser):
         context.close()
 
 
+def test_a_clinic_name_with_no_spaces_wraps_on_a_phone(clinics, browser):
+    # Names come from the registry and from staff: one 150-letter word must not widen the page.
+    long_name = "Physiotherapy" + "A" * 137
+    clinic = make_clinic(name=long_name, at=point_at(NYC.latitude, NYC.longitude, 0.1, 0))
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 740})
+    try:
+        page = context.new_page()
+        paths = ["/es/find-a-pt/?location=10001", "/find-a-pt/?location=10001", clinic.get_absolute_url()]
+        for path in paths:
+            page.goto(clinics.url + path)
+            expect(page.get_by_text(long_name).first).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, path
+    finally:
+        context.close()
+
+
 def test_an_article_leads_to_find_a_pt(clinics, page):
     page.goto(clinics.url + "/articles/what-to-expect/")
     page.get_by_role("link", name="Find a PT near you").click()
