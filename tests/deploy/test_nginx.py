@@ -8,6 +8,7 @@ the file the README tells you to install. Clients connect from different loopbac
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -313,6 +314,13 @@ def test_nginx_error_responses_carry_security_headers(stack):
     )
     assert too_large.status == 413
     assert_protected(too_large)
+
+
+def test_sitemaps_are_sent_compressed(stack):
+    response = Visitor("127.0.0.57").get("/sitemap.xml", {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.text).startswith(b"<?xml")
 
 
 def test_plain_http_goes_to_the_configured_https_address(stack):
