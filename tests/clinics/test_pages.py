@@ -30,7 +30,7 @@ def test_clinic_page_shows_how_to_reach_the_clinic_and_who_works_there(
         response = client.get("/find-a-pt/riverside-physical-therapy-portland-or/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<h1 id="clinic-name">Riverside Physical Therapy</h1>' in page
+    assert '<h1 id="clinic-name"><bdi>Riverside Physical Therapy</bdi></h1>' in page
     assert "12 Example Ave, Suite 3<br>Portland, OR 97201" in page
     assert 'href="tel:+15035550134">Call (503) 555-0134' in page
     assert "Directions (opens Google Maps)" in page
@@ -90,6 +90,17 @@ def test_sample_clinic_is_labelled_and_kept_out_of_search_engines(client, make_c
     sitemap = all_sitemaps(client)
     assert "/sitemap-clinics-1.xml" in sitemap
     assert "sample-harbor-pt" not in sitemap
+
+
+def test_a_right_to_left_name_is_isolated_from_the_text_around_it(client, make_clinic):
+    # Arabic or Hebrew names must not reorder "Call (212) 555-0100 (...)" or the breadcrumb.
+    clinic = make_clinic(name="مركز العلاج الطبيعي")
+    page = client.get(clinic.get_absolute_url()).content.decode()
+    assert '<h1 id="clinic-name"><bdi>مركز العلاج الطبيعي</bdi></h1>' in page
+    assert 'aria-current="page"><bdi>مركز العلاج الطبيعي</bdi></a>' in page
+    assert "(<bdi>مركز العلاج الطبيعي</bdi>)" in page
+    results = client.get("/find-a-pt/", {"location": "10001"}).content.decode()
+    assert '?location=10001"><bdi>مركز العلاج الطبيعي</bdi></a></h3>' in results
 
 
 def test_back_to_results_returns_to_the_same_search(client, riverside):
