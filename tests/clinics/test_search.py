@@ -301,6 +301,9 @@ def test_a_crowded_search_says_more_and_lists_the_nearest(client, make_clinic, m
     spanish = client.get("/es" + SEARCH, {"location": "10001"}).content.decode()
     assert "Más de 25 clínicas a 25 millas o menos de 10001 (New York, NY)" in spanish
     assert "Mostramos las 25 más cercanas." in spanish
+    assert '<a href="#results-heading">Go to the results</a>' in page  # on a phone they are below the form
+    assert '<a href="#results-heading">Ir a los resultados</a>' in spanish
+    assert "Go to the results" not in client.get(SEARCH).content.decode()
     few = client.get(SEARCH, {"location": "10001", "radius": "10"}).content.decode()
     assert "21 clinics within 10 miles" in few and "More than" not in few and "We list the nearest" not in few
 
