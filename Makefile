@@ -25,7 +25,7 @@ messages: install
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv*' --ignore=node_modules
 
 # After changing visitor-facing text: add new strings to every language's django.po, then
-# translate the empty msgstr entries (README "Languages").
+# translate the empty msgstr entries (docs/languages.md).
 # Staff-only sources (locale/staff-only.txt) are left out: the admin stays in English.
 STAFF_ONLY := $(shell grep -v '^\#' locale/staff-only.txt | sed "s/.*/--ignore='&'/")
 translations: install

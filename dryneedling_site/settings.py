@@ -1,6 +1,6 @@
 """Settings for the dry needling patient guide.
 
-One module, configured by environment variables (see README "Configuration" and
+One module, configured by environment variables (see docs/configuration.md and
 .env.example). Defaults suit a developer's machine: SQLite, DEBUG off unless asked.
 """
 
@@ -154,7 +154,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# English at today's URLs, Spanish under /es/ (README "Languages"). The interface's
+# English at today's URLs, Spanish under /es/ (docs/languages.md). The interface's
 # translations live in locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by make.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
@@ -204,7 +204,7 @@ ARTICLE_IMAGE_MAX_WIDTH = 1600
 # Readability: staff are warned above this Flesch-Kincaid grade.
 ARTICLE_MAX_READING_GRADE = 8.0
 # Pages where a patient acts: lint_content requires their "When to get help" box with the
-# "Call 911" level (README "Content checks").
+# "Call 911" level (docs/articles.md, "Content checks").
 ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-safe-for-me"]
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -330,7 +330,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
-# Feedback ("Is this content helpful?"), see README "Feedback". Rate limits are
+# Feedback ("Is this content helpful?"), see docs/feedback.md. Rate limits are
 # (answers, seconds) per visitor cookie and per network address, counted in the cache only.
 FEEDBACK_COOKIE_NAME = os.environ.get("FEEDBACK_COOKIE_NAME", "feedback_visitor")
 FEEDBACK_COOKIE_MAX_AGE = 365 * 24 * 60 * 60

@@ -22,7 +22,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
-# Public pages: English at today's addresses, Spanish under /es/ (README "Languages").
+# Public pages: English at today's addresses, Spanish under /es/ (docs/languages.md).
 urlpatterns += i18n_patterns(
     path("", article_views.home, name="home"),
     path("articles/<slug:slug>/feedback/", include("dryneedling_site.feedback.urls")),

@@ -229,7 +229,7 @@ def lint_article(
     def report(rule: str, message: str) -> None:
         found.append(Finding(text.label, rule, message))
 
-    # Each language's own formula (README "Languages"); the English grade means nothing for
+    # Each language's own formula (docs/languages.md); the English grade means nothing for
     # Spanish text, so Spanish gets INFLESZ (readability_es.py).
     if text.language == "es":
         ease = measure_es(text.body)

@@ -52,7 +52,7 @@ RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-he
 
 
 # Python-Markdown's link parsing is quadratic in the "[" of one paragraph, and deep nesting
-# recurses: these bounds keep any accepted text well under a second (measured: README).
+# recurses: these bounds keep any accepted text well under a second (measured: docs/performance.md).
 MAX_SOURCE_CHARACTERS = 200_000
 MAX_BRACKETS = 3_000
 MAX_BRACKETS_PER_PARAGRAPH = 100

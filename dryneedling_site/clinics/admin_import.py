@@ -87,7 +87,7 @@ class ClinicImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
-            "A .csv file saved as “CSV UTF-8”, at most 5 MB, with the columns the README lists."
+            "A .csv file saved as “CSV UTF-8”, at most 5 MB, with the columns docs/find-a-pt.md lists."
         ),
     )
     overwrite_staff_edits = forms.BooleanField(

@@ -301,7 +301,7 @@ def check_row(
 def _header(names: list[str]) -> tuple[list[str], list[Problem]]:
     columns = [name.strip().lower().replace(" ", "_") for name in names]
     problems = [
-        Problem(1, c, "is not a known column (see README, Find a PT)")
+        Problem(1, c, "is not a known column (see docs/find-a-pt.md)")
         for c in columns
         if c and c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     ]

@@ -166,7 +166,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_row(db, tmp_path):
 def test_missing_and_unknown_columns_are_reported_before_any_row(db, tmp_path):
     columns = [c for c in COLUMNS if c != "phone"] + ["fax"]
     message, err = failure(write_csv(tmp_path / "columns.csv", GOOD_ROWS[:1], columns))
-    assert "Row 1: fax: is not a known column (see README, Find a PT)" in err
+    assert "Row 1: fax: is not a known column (see docs/find-a-pt.md)" in err
     assert "Row 1: phone: column is missing" in err
     assert message.startswith("Nothing was imported")
 

@@ -14,7 +14,7 @@ from dryneedling_site.clinics.importer import (
 
 class Command(BaseCommand):
     help = (
-        "Import clinics from a CSV file (columns in the README, 'Find a PT'). Every row is checked "
+        "Import clinics from a CSV file (columns in docs/find-a-pt.md). Every row is checked "
         "first; if any row has a problem nothing is imported. Re-importing a file updates its clinics."
     )
 
