@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -29,7 +30,20 @@ pytestmark = pytest.mark.nginx
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 HOST = "guide.example.org"
-HTTPS_PORT, HTTP_PORT, APP_PORT = 7210, 7211, 7212
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports the kernel hands out now, so two runs on one machine never collide."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+HTTPS_PORT, HTTP_PORT, APP_PORT = _free_ports(3)
 ADDRESS_LIMIT = 3
 ARTICLE = "test-needles"
 PASSWORD = "right-horse-battery-staple"
