@@ -25,3 +25,9 @@ class ArticlesConfig(AppConfig):
         from .translations import translations_panel
 
         register_article_panel("Translations", translations_panel)
+
+        from dryneedling_site.core.sitemaps import register_sitemap_sections
+
+        from .sitemaps import sitemap_sections
+
+        register_sitemap_sections(sitemap_sections)

@@ -78,3 +78,8 @@ class SitePageSitemap(SiteSitemap):
 
     def lastmod(self, item: SitePage) -> datetime:
         return item.updated_at
+
+
+def sitemap_sections() -> dict[str, SiteSitemap]:
+    """The guide's sections of the sitemap (registered with core in ArticlesConfig.ready)."""
+    return {"pages": StaticViewSitemap(), "articles": ArticleSitemap(), "site-pages": SitePageSitemap()}

@@ -16,3 +16,9 @@ class ClinicsConfig(AppConfig):
 
         invalidate_pages_on_change(Clinic, Therapist, Language, StateRule, scope="clinics")
         register_desk_panel(clinic_desk_panel)
+
+        from dryneedling_site.core.sitemaps import register_sitemap_sections
+
+        from .sitemaps import sitemap_sections
+
+        register_sitemap_sections(sitemap_sections)

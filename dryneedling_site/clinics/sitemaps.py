@@ -63,3 +63,15 @@ class ClinicSitemap(SiteSitemap):
                 for code in languages
             ]
         return urls
+
+
+def sitemap_sections() -> dict[str, SiteSitemap]:
+    """The directory's sections: one per language (registered in ClinicsConfig.ready)."""
+    return {
+        "clinics": ClinicSitemap(),
+        **{
+            f"clinics-{code}": ClinicSitemap(code)
+            for code, _ in settings.LANGUAGES
+            if code != settings.LANGUAGE_CODE
+        },
+    }

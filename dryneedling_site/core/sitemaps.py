@@ -6,6 +6,7 @@ public page, and its addresses come from DJANGO_SITE_URL, never from the request
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,21 +40,25 @@ class SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
 
-def _sections() -> dict[str, SiteSitemap]:
-    from dryneedling_site.articles.sitemaps import ArticleSitemap, SitePageSitemap, StaticViewSitemap
-    from dryneedling_site.clinics.sitemaps import ClinicSitemap
+# Each app registers its sections in its AppConfig.ready(), the way desk panels are
+# registered, so core imports no app. A factory makes a fresh section per request: a
+# Sitemap caches its paginator, and the data changes between requests.
+SectionFactory = Callable[[], dict[str, SiteSitemap]]
+_SECTION_FACTORIES: list[SectionFactory] = []
 
-    return {
-        "pages": StaticViewSitemap(),
-        "articles": ArticleSitemap(),
-        "site-pages": SitePageSitemap(),
-        "clinics": ClinicSitemap(),
-        **{
-            f"clinics-{code}": ClinicSitemap(code)
-            for code, _ in settings.LANGUAGES
-            if code != settings.LANGUAGE_CODE
-        },
-    }
+
+def register_sitemap_sections(factory: SectionFactory) -> SectionFactory:
+    """Add an app's sections to the sitemap index, in the order apps are installed."""
+    if factory not in _SECTION_FACTORIES:
+        _SECTION_FACTORIES.append(factory)
+    return factory
+
+
+def _sections() -> dict[str, SiteSitemap]:
+    sections: dict[str, SiteSitemap] = {}
+    for factory in _SECTION_FACTORIES:
+        sections.update(factory())
+    return sections
 
 
 @x_robots_tag
