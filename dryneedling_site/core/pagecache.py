@@ -119,6 +119,29 @@ def _sets_cookie(request: HttpRequest, response: HttpResponse) -> bool:
     return bool(response.cookies) or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
 
 
+# Headers this wrapper or the middleware writes on every answer; the rest (X-Robots-Tag,
+# Content-Language, Link...) are the view's own and come back with a cached copy.
+_NOT_STORED = frozenset(
+    {"content-type", "content-length", "vary", "cache-control", "etag", "last-modified", "expires"}
+    | {"set-cookie", "x-page-cache"}
+)
+
+
+def _to_stored(response: HttpResponse) -> tuple[str, bytes, dict[str, str]]:
+    """What the cache keeps of a 200: its type, body and the headers the view set."""
+    headers = {name: value for name, value in response.items() if name.lower() not in _NOT_STORED}
+    return response["Content-Type"], response.content, headers
+
+
+def _from_stored(stored: tuple) -> HttpResponse:
+    """A cached 200 as it was sent (entries from before headers were kept have two parts)."""
+    content_type, body, *rest = stored
+    response = HttpResponse(body, content_type=content_type)
+    for name, value in (rest[0] if rest else {}).items():
+        response[name] = value
+    return response
+
+
 def cache_public_page(
     view: Callable[..., HttpResponse] | None = None,
     *,
@@ -150,20 +173,14 @@ def cache_public_page(
         key = f"pages:{hashlib.sha256(f'{version_part}|{address}'.encode()).hexdigest()}"
         stored = _cache().get(key, memory=False)
         if stored is not None:
-            content_type, body = stored
-            response = HttpResponse(body, content_type=content_type)
+            response = _from_stored(stored)
             response["X-Page-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             if response.status_code == 200 and not _sets_cookie(request, response):
-                _cache().set(
-                    key,
-                    (response["Content-Type"], response.content),
-                    settings.PAGE_CACHE_SECONDS,
-                    memory=False,
-                )
+                _cache().set(key, _to_stored(response), settings.PAGE_CACHE_SECONDS, memory=False)
             response["X-Page-Cache"] = "miss"
         if _sets_cookie(request, response):
             # A response that sets a cookie belongs to one visitor: never public, never stored.
