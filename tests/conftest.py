@@ -28,7 +28,24 @@ GUIDE_ORDER = [
 ]
 
 
+def _uncompiled_catalogues() -> list[Path]:
+    """Each language's django.po whose django.mo is missing or older than it."""
+    root = Path(__file__).resolve().parents[1] / "locale"
+    return [
+        po
+        for po in sorted(root.glob("*/LC_MESSAGES/django.po"))
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Without compiled catalogues Spanish pages show English and a few tests fail far from
+    # the cause: say so once, before any test runs.
+    stale = _uncompiled_catalogues()
+    if stale:
+        names = ", ".join(str(po.relative_to(po.parents[3])) for po in stale)
+        raise pytest.UsageError(f"The translations are not compiled ({names}): run `make messages` first.")
+
     from django.conf import settings
 
     # The manifest storage needs collectstatic; tests serve files straight from static/.
