@@ -1,6 +1,9 @@
 """Sitemap entries for the guide (django.contrib.sitemaps)."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -9,6 +12,10 @@ from dryneedling_site.core.sitemaps import SiteSitemap
 from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, SitePage
+
+if TYPE_CHECKING:
+    from django.contrib.sites.models import Site
+    from django.contrib.sites.requests import RequestSite
 
 
 class ArticleSitemap(SiteSitemap):
@@ -23,7 +30,9 @@ class ArticleSitemap(SiteSitemap):
             .order_by("language", "position", "pk")
         )
 
-    def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
+    def get_urls(
+        self, page: int | str = 1, site: Site | RequestSite | None = None, protocol: str | None = None
+    ) -> list[dict]:
         """Each article in each language, with its published translations as alternates."""
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         for url in urls:
@@ -63,7 +72,9 @@ class SitePageSitemap(SiteSitemap):
     def items(self) -> QuerySet[SitePage]:
         return SitePage.objects.order_by("slug", "language")
 
-    def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
+    def get_urls(
+        self, page: int | str = 1, site: Site | RequestSite | None = None, protocol: str | None = None
+    ) -> list[dict]:
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         versions: dict[str, list[SitePage]] = {}
         for url in urls:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -15,6 +16,10 @@ from dryneedling_site.core.sitemaps import SiteSitemap
 from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Clinic
+
+if TYPE_CHECKING:
+    from django.contrib.sites.models import Site
+    from django.contrib.sites.requests import RequestSite
 
 
 @cache
@@ -47,7 +52,9 @@ class ClinicSitemap(SiteSitemap):
     def lastmod(self, item: Clinic) -> datetime:
         return item.updated_at
 
-    def get_urls(self, page: int = 1, site: object = None, protocol: str | None = None) -> list[dict]:
+    def get_urls(
+        self, page: int | str = 1, site: Site | RequestSite | None = None, protocol: str | None = None
+    ) -> list[dict]:
         """The page's entries, each listing the clinic's page in every language and the default."""
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         languages = [*(code for code, _ in settings.LANGUAGES), "x-default"]

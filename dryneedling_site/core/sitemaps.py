@@ -7,6 +7,7 @@ public page, and its addresses come from DJANGO_SITE_URL, never from the request
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +21,10 @@ from django.utils.html import escape
 
 from .pagecache import cache_public_page
 from .siteurl import absolute_url
+
+if TYPE_CHECKING:
+    from django.contrib.sites.models import Site
+    from django.contrib.sites.requests import RequestSite
 
 URLS_PER_PAGE = 10_000
 
@@ -36,7 +41,7 @@ class SiteSitemap(Sitemap):
     def get_protocol(self, protocol: str | None = None) -> str:
         return urlsplit(settings.SITE_URL).scheme
 
-    def get_domain(self, site: object = None) -> str:
+    def get_domain(self, site: Site | RequestSite | None = None) -> str:
         return urlsplit(settings.SITE_URL).netloc
 
 
