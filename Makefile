@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE = dryneedling_site.settings
 
-.PHONY: serve test install browser lint check clean lock messages translations
+.PHONY: serve test install browser lint check typecheck imports content clean lock messages translations
 
 # Installs exactly what requirements.lock pins, each file checked against its hash; then the
 # project itself (no dependencies of its own left to resolve, no build download).
@@ -39,9 +39,10 @@ serve: install messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py import_clinics content/clinics-sample.csv
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
-# Set up and run the whole test suite, browser tests included.
+# Set up and run the whole test suite, browser tests included, with branch coverage of
+# dryneedling_site/ (the floor is in pyproject.toml, [tool.coverage.report]).
 test: install messages browser
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 browser:
@@ -52,6 +53,16 @@ browser:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Type checks (mypy with django-stubs; settings in pyproject.toml) and the import contracts.
+typecheck: install
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
+
+imports: install
+	$(VENV)/bin/lint-imports
+
+content: install
+	DJANGO_DEBUG=1 $(PY) manage.py lint_content
 
 check: install
 	DJANGO_DEBUG=1 $(PY) manage.py check
