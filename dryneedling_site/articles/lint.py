@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from . import markdown
+from . import markdown, tables
 from .readability import measure
 from .readability_es import INFLESZ_TARGET, measure_es
 
@@ -262,8 +262,11 @@ def lint_article(
             if problem:
                 report("references", f"reference {number}: {problem}")
 
+    rendered = markdown.render(text.body)
+    for problem in tables.table_problems(rendered):
+        report("table-caption", problem)
     parsed = _LinksAndImages()
-    parsed.feed(markdown.render(text.body))
+    parsed.feed(rendered)
     for href in parsed.links:
         if href.startswith("/") and not href.startswith("//"):
             problem = internal_link_problem(href, published_articles, site_pages)
