@@ -211,7 +211,7 @@ def internal_link_problem(
     slug = match.kwargs.get("slug")
     if match.view_name == "articles:detail" and (language, slug) not in published_articles:
         return f"{href}: no published article has the slug {slug!r}"
-    if match.view_name in ("about", "privacy") and match.view_name not in site_pages:
+    if match.view_name in ("about", "privacy", "accessibility") and match.view_name not in site_pages:
         return f"{href}: that page has not been created yet"
     return None
 
