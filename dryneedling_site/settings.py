@@ -15,6 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from dryneedling_site.core import inline_css
 from dryneedling_site.core.siteurl import parse_site_url
 from dryneedling_site.core.static_headers import add_static_headers
 
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "dryneedling_site.core.middleware.PrivateWhenSettingCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files are precompressed), above everything that writes the body.
+    "dryneedling_site.core.middleware.HtmlGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "dryneedling_site.core.middleware.SecurityHeadersMiddleware",
     "dryneedling_site.core.middleware.FormCharsetMiddleware",
@@ -210,12 +213,13 @@ ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-sa
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "guide@localhost")
 
-# Content-Security-Policy (django-csp 4): nothing inline, nothing third-party.
+# Content-Security-Policy (django-csp 4): nothing inline, nothing third-party, except the
+# site's own stylesheet, inlined in every page and allowed by its hash (core/inline_css.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, inline_css.csp_source()],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

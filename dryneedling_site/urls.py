@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("find-a-pt/", include("dryneedling_site.clinics.urls")),
     path("about/", article_views.site_page, {"slug": "about"}, name="about"),
     path("privacy/", article_views.site_page, {"slug": "privacy"}, name="privacy"),
+    path("accessibility/", article_views.site_page, {"slug": "accessibility"}, name="accessibility"),
     prefix_default_language=False,
 )
 

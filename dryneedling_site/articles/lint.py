@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from . import markdown
+from . import markdown, tables
 from .readability import measure
 from .readability_es import INFLESZ_TARGET, measure_es
 
@@ -211,7 +211,7 @@ def internal_link_problem(
     slug = match.kwargs.get("slug")
     if match.view_name == "articles:detail" and (language, slug) not in published_articles:
         return f"{href}: no published article has the slug {slug!r}"
-    if match.view_name in ("about", "privacy") and match.view_name not in site_pages:
+    if match.view_name in ("about", "privacy", "accessibility") and match.view_name not in site_pages:
         return f"{href}: that page has not been created yet"
     return None
 
@@ -262,8 +262,11 @@ def lint_article(
             if problem:
                 report("references", f"reference {number}: {problem}")
 
+    rendered = markdown.render(text.body)
+    for problem in tables.table_problems(rendered):
+        report("table-caption", problem)
     parsed = _LinksAndImages()
-    parsed.feed(markdown.render(text.body))
+    parsed.feed(rendered)
     for href in parsed.links:
         if href.startswith("/") and not href.startswith("//"):
             problem = internal_link_problem(href, published_articles, site_pages)

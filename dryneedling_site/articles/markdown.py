@@ -10,6 +10,8 @@ import nh3
 from django.utils.translation import gettext as _
 from markdown.extensions.toc import slugify
 
+from . import tables
+
 ALLOWED_TAGS = {
     "h2",
     "h3",
@@ -33,6 +35,7 @@ ALLOWED_TAGS = {
     "blockquote",
     "code",
     "pre",
+    *tables.ALLOWED_TAGS,
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -42,6 +45,8 @@ ALLOWED_ATTRIBUTES = {
     "h4": {"id"},
     "th": {"align"},
     "td": {"align"},
+    "caption": tables.ALLOWED_ATTRIBUTES["caption"],
+    "div": tables.ALLOWED_ATTRIBUTES["div"],
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
@@ -92,7 +97,7 @@ def _heading_id(value: str, separator: str) -> str:
 
 def _markdown() -> markdown.Markdown:
     md = markdown.Markdown(
-        extensions=["toc", "tables", "sane_lists", "fenced_code"],
+        extensions=["toc", "tables", "sane_lists", "fenced_code", tables.TableExtension()],
         extension_configs={"toc": {"toc_depth": "2-4", "slugify": _heading_id}},
     )
     # Raw HTML in the source is shown as text, never passed through: staff write
@@ -120,6 +125,7 @@ def render(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
+        tag_attribute_values=tables.ALLOWED_VALUES,
     )
     return _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener"', clean)
 

@@ -484,6 +484,7 @@ class SitePage(models.Model):
     class Slug(models.TextChoices):
         ABOUT = "about", "About this guide (/about/)"
         PRIVACY = "privacy", "Privacy (/privacy/)"
+        ACCESSIBILITY = "accessibility", "Accessibility statement (/accessibility/)"
 
     slug = models.SlugField(
         choices=Slug.choices, help_text="Which page this is; each has its own web address."

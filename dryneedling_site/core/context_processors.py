@@ -38,10 +38,13 @@ def languages(request: HttpRequest) -> dict[str, object]:
     """The "Español" / "English" switch and the head's hreflang alternates.
 
     The switch leads to the same page in the other language, or to that language's guide
-    when the page has no translation; hreflang names only real translations.
+    when the page has no translation; hreflang names only real translations. On a page whose
+    view declares its GET parameters (a search, its page number, a clinic reached from the
+    results), the switch keeps them, so a reader changing language keeps their place.
     """
     current = translation.get_language()
     paths = language_paths(request)
+    query = request.GET.urlencode() if getattr(request, "page_params", ()) else ""
     switch = []
     for code, name in settings.LANGUAGES:
         if code == current:
@@ -50,6 +53,8 @@ def languages(request: HttpRequest) -> dict[str, object]:
         if path is None:
             with translation.override(code):
                 path = reverse("articles:list")
+        elif query:
+            path = f"{path}?{query}"
         switch.append({"code": code, "name": name, "url": path})
     alternates = []
     if all(paths.get(code) for code, _ in settings.LANGUAGES):

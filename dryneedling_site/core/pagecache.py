@@ -162,6 +162,8 @@ def cache_public_page(
     @wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.GET = _declared_query(request, declared_params)
+        # The language switch carries these same parameters (core/context_processors.py).
+        request.page_params = declared_params
         if not _is_anonymous_get(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)

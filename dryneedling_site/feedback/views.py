@@ -193,6 +193,8 @@ def feedback_thanks(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(f"{article.get_absolute_url()}#feedback")
     commented = bool(row.comment and row.commented_at and row.commented_at >= row.answered_at)
     state = WidgetState(State.COMMENTED if commented else State.ANSWERED, "yes" if row.helpful else "no")
-    response = render(request, "feedback/feedback_page.html", {"article": article, "feedback_widget": state})
+    response = render(
+        request, "feedback/feedback_page.html", {"article": article, "feedback_widget": state, "thanks": True}
+    )
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -36,7 +36,8 @@ function enhance(widget) {
     form.removeAttribute("aria-busy");
 
     if (!reply.ok) {
-      announce(status, reply.error || FAILED, { error: true });
+      // Focus the message, as the page without JavaScript focuses its error summary.
+      announce(status, reply.error || FAILED, { error: true, focus: true });
     } else if (reply.state === "answered" && template) {
       const commentForm = template.content.querySelector("form").cloneNode(true);
       commentForm.querySelector("[data-feedback-answer]").value = reply.answer;

@@ -161,6 +161,14 @@ def test_each_rule_fails_on_a_fixture_that_breaks_it(db, articles, slug, old, ne
     assert "1 problem(s) in 1 article(s)" in output
 
 
+def test_a_table_needs_its_caption_line_and_named_header_cells(db, articles):
+    edit(articles, "needles", "Table: Fixture needles compared\n| Kind |", "| |")
+    passed, output = lint(articles)
+    assert not passed
+    assert "needles.md: table-caption: table 1 has no caption; write a line “Table: " in output
+    assert "needles.md: table-caption: table 1 has an empty header cell" in output
+
+
 def test_a_link_to_a_draft_is_a_broken_link(db, articles):
     edit(articles, "needles", "position: 3", "position: 3\npublished: false")
     passed, output = lint(articles)

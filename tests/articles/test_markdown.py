@@ -1,5 +1,7 @@
 """The renderer keeps hostile Markdown off the page."""
 
+import re
+
 import pytest
 
 from dryneedling_site.articles.markdown import ALLOWED_TAGS, headings, render
@@ -81,3 +83,31 @@ def test_heading_titles_are_plain_text_escaped_once_on_the_page():
 def test_render_is_pure_and_handles_empty():
     assert render("") == ""
     assert render("Same") == render("Same")
+
+
+def test_a_table_gets_its_caption_row_headers_and_a_named_scrolling_region():
+    html = render(
+        "Before.\n\nTable: Two *needles* compared\n"
+        "| Kind | Length |\n|---|---|\n| Short | 1 cm |\n| Long | 5 cm |\n"
+    )
+    assert (
+        '<div aria-labelledby="table-caption-1" class="table-region" role="region" tabindex="0"><table>'
+        in html
+    )
+    assert '<caption id="table-caption-1">Two <em>needles</em> compared</caption>' in html
+    assert '<th scope="col">Kind</th>' in html
+    assert '<th scope="row">Short</th>' in html and '<th scope="row">Long</th>' in html
+    assert "Table:" not in html and "<p>Before.</p>" in html
+
+
+def test_a_table_without_a_caption_line_stays_a_plain_table():
+    html = render("Here is a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert "<caption" not in html and 'role="region"' not in html
+    assert "<p>Here is a table:</p>" in html
+
+
+def test_table_region_attributes_cannot_be_written_by_hand():
+    html = render("Table: x\n\n| a |\n|---|\n| 1 |\n\n<div role=button tabindex=5 onclick=x>y</div>")
+    assert re.findall(r"<div[^>]*>", html) == [
+        '<div aria-labelledby="table-caption-1" class="table-region" role="region" tabindex="0">'
+    ]

@@ -32,14 +32,14 @@ def page_form(page: SitePage, **changes) -> dict:
 
 
 def test_load_content_creates_the_pages_and_they_are_served(client, db):
-    assert "Site pages: 4 created" in load()
+    assert "Site pages: 6 created" in load()
     about = client.get("/about/")
     assert about.status_code == 200
     html = about.content.decode()
     assert '<h1 id="page-title">About this fixture guide</h1>' in html
     assert '<h2 id="who-writes-it">Who writes it</h2>' in html
     assert "Fixture text about what is kept." in client.get("/privacy/").content.decode()
-    assert "Site pages: 0 created, 0 updated, 4 unchanged" in load()
+    assert "Site pages: 0 created, 0 updated, 6 unchanged" in load()
 
 
 def test_spanish_pages_serve_spanish_text_and_link_both_ways(client, guide):
@@ -83,10 +83,12 @@ def test_every_page_links_to_about_and_privacy_in_its_footer(client, guide):
         footer = html[html.index('<footer class="site-footer">') :]
         assert '<a href="/about/">About this guide</a>' in footer, url
         assert '<a href="/privacy/">Privacy</a>' in footer, url
+        assert '<a href="/accessibility/">Accessibility</a>' in footer, url
         spanish = client.get(f"/es{url}").content.decode()
         footer = spanish[spanish.index('<footer class="site-footer">') :]
         assert '<a href="/es/about/">Acerca de esta guía</a>' in footer, url
         assert '<a href="/es/privacy/">Privacidad</a>' in footer, url
+        assert '<a href="/es/accessibility/">Accesibilidad</a>' in footer, url
 
 
 def test_missing_page_is_a_404_not_an_error(client, db):
@@ -177,7 +179,7 @@ def test_export_writes_pages_that_load_back(guide, tmp_path):
         assert exported.metadata == shipped.metadata, name
         assert exported.content.strip() == shipped.content.strip(), name
     SitePage.objects.all().delete()
-    assert "Site pages: 4 created" in load(tmp_path / "pages")
+    assert "Site pages: 6 created" in load(tmp_path / "pages")
     spanish = SitePage.objects.get(slug="about", language="es")
     assert spanish.title == "Acerca de esta guía de prueba"
     assert spanish.get_absolute_url() == "/es/about/"
@@ -188,3 +190,13 @@ def test_a_page_costs_one_query_then_none_from_the_cache(client, guide, django_a
         assert client.get("/privacy/")["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
         assert client.get("/privacy/")["X-Page-Cache"] == "hit"
+
+
+def test_the_accessibility_statement_is_served_in_both_languages_and_in_the_sitemap(client, guide):
+    english = client.get("/accessibility/").content.decode()
+    assert '<h1 id="page-title">Accessibility of this fixture guide</h1>' in english
+    spanish = client.get("/es/accessibility/").content.decode()
+    assert '<h1 id="page-title">Accesibilidad de esta guía de prueba</h1>' in spanish
+    body = all_sitemaps(client)
+    assert "<loc>https://guide.example.org/accessibility/</loc>" in body
+    assert "<loc>https://guide.example.org/es/accessibility/</loc>" in body

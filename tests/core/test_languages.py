@@ -120,3 +120,26 @@ def test_a_database_outage_on_a_spanish_page_is_a_spanish_503(client, db, monkey
     assert response.status_code == 503
     assert html_lang(response) == "es"
     assert "<h1>Volvemos en un momento</h1>" in response.content.decode()
+
+
+def test_the_switch_keeps_the_search_its_page_and_the_clinic_with_its_way_back(client, guide):
+    from tests.clinics.factories import make_clinic
+
+    search = "location=10001&radius=10&name=Harbor&dry_needling=maybe&new_patients=on&language=spanish&page=2"
+    response = client.get(f"/find-a-pt/?{search}&utm_source=mail")
+    assert language_switch(response)[0]["href"] == f"/es/find-a-pt/?{search}"
+    coordinates = "lat=40.748&lon=-73.997"
+    assert language_switch(client.get(f"/es/find-a-pt/?{coordinates}"))[0]["href"] == (
+        f"/find-a-pt/?{coordinates}"
+    )
+    clinic = make_clinic(name="Sample Harbor Physical Therapy", is_sample=True)
+    page = client.get(f"{clinic.get_absolute_url()}?location=10001&page=2")
+    switched = language_switch(page)[0]["href"]
+    assert switched == f"/es{clinic.get_absolute_url()}?location=10001&page=2"
+    # ...and the Spanish clinic page it leads to still has the way back to those results.
+    assert 'href="/es/find-a-pt/?location=10001&amp;page=2"' in client.get(switched).content.decode()
+
+
+def test_the_switch_adds_nothing_to_pages_without_parameters(client, guide):
+    assert language_switch(client.get("/articles/?page=2&x=1"))[0]["href"] == "/es/articles/"
+    assert language_switch(client.get("/about/?location=1"))[0]["href"] == "/es/about/"

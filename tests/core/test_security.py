@@ -1,5 +1,7 @@
 """Security headers, production settings, and staff login limits."""
 
+import base64
+import hashlib
 import os
 import subprocess
 import sys
@@ -29,13 +31,17 @@ def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_public_page_security_headers(client, guide):
+def test_public_page_security_headers(client, guide, settings):
     response = client.get("/articles/needles/")
     csp = response["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"
-    assert directives["style-src"] == "'self'"
+    # The one inline style: the site's stylesheet, allowed by the hash of its exact text.
+    style = response.content.decode().split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert directives["style-src"] == f"'self' 'sha256-{digest}'"
+    assert style == (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
@@ -142,3 +148,15 @@ def test_correct_password_signs_in(client):
 
 def test_no_default_accounts_exist(db):
     assert User.objects.count() == 0
+
+
+def test_pages_are_compressed_in_the_app_and_sitemaps_left_to_nginx(client, guide):
+    import gzip
+
+    page = client.get("/articles/needles/", headers={"accept-encoding": "gzip"})
+    assert page["Content-Encoding"] == "gzip"
+    assert b"<caption" in gzip.decompress(page.content)
+    assert "Accept-Encoding" in page["Vary"]
+    assert not client.get("/articles/needles/").has_header("Content-Encoding")
+    sitemap = client.get("/sitemap.xml", headers={"accept-encoding": "gzip"})
+    assert not sitemap.has_header("Content-Encoding")

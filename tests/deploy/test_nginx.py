@@ -297,7 +297,8 @@ def test_pages_and_django_errors_carry_security_headers(stack):
 def test_static_files_are_compressed_cached_long_and_protected(stack):
     visitor = Visitor("127.0.0.52")
     home = visitor.get("/").text.decode()
-    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home).group(1)
+    # The screen stylesheet is inlined (core/inline_css.py); the print one is still a file.
+    stylesheet = re.search(r'href="(/static/css/print\.[0-9a-f]{12}\.css)"', home).group(1)
     response = visitor.get(stylesheet, {"Accept-Encoding": "gzip"})
     assert response.status == 200
     assert response.headers["Content-Encoding"] == "gzip"

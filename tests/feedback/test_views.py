@@ -456,3 +456,22 @@ def test_changing_an_answer_after_commenting_offers_the_comment_box_again(client
     page = text(client.get(thanks_url(article)))
     assert "<textarea" in page
     assert 'name="helpful" value="yes"' in page
+
+
+def test_the_thank_you_page_is_titled_thank_you(client, article):
+    page = client.get(client.post(url(article), {"helpful": "yes"})["Location"])
+    assert f"<title>Thank you for your feedback on “{article.title}” | " in text(page)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({}, "#feedback-yes"), ({"helpful": "no", "comment": " "}, "#feedback-comment")],
+)
+def test_a_refused_form_without_javascript_focuses_an_error_summary_linking_to_the_field(
+    client, article, data, field
+):
+    html = text(client.post(url(article), data))
+    summary = html.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'tabindex="-1" autofocus' in summary
+    assert f'<a href="{field}">' in summary
+    assert f'id="{field[1:]}"' in html

@@ -7,9 +7,17 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from dryneedling_site.core import inline_css
+
 register = template.Library()
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def inline_stylesheet() -> SafeString:
+    """The site's stylesheet in a <style> element, allowed by its hash in the CSP."""
+    return SafeString(f"<style>{inline_css.stylesheet()}</style>")
 
 
 @register.filter
