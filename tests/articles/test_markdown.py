@@ -81,3 +81,16 @@ def test_heading_titles_are_plain_text_escaped_once_on_the_page():
 def test_render_is_pure_and_handles_empty():
     assert render("") == ""
     assert render("Same") == render("Same")
+
+
+def test_scheme_relative_links_are_spelled_out_as_external():
+    html = render(
+        "[a](//evil.example/) [b](/\\evil.example/x) [c][r] ![d](//evil.example/i.png)\n\n"
+        "[r]: //evil.example/r"
+    )
+    assert '<a href="https://evil.example/" rel="noopener">a</a>' in html
+    assert '<a href="https://evil.example/x" rel="noopener">b</a>' in html
+    assert '<a href="https://evil.example/r" rel="noopener">c</a>' in html
+    assert 'src="https://evil.example/i.png"' in html
+    assert 'href="//' not in html and 'src="//' not in html
+    assert '<a href="/articles/needles/">' in render("[inner](/articles/needles/)")
