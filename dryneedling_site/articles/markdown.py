@@ -51,6 +51,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
+# "//host/" and "/\host/" (browsers read "\" as "/") are links to another site that look
+# like paths: spelled out as https:// so they get the external-link treatment.
+_SCHEME_RELATIVE = re.compile(r'(<[a-z]+\s[^>]*?\b(?:href|src)=")[/\\]{2}')
 _TAG = re.compile(r"<[^>]+>")
 # Ids the page template uses itself; a heading must not take one of them.
 RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-help", "related"}
@@ -127,6 +130,7 @@ def render(source: str) -> str:
         strip_comments=True,
         tag_attribute_values=tables.ALLOWED_VALUES,
     )
+    clean = _SCHEME_RELATIVE.sub(r"\1https://", clean)
     return _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener"', clean)
 
 

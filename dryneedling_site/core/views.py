@@ -7,7 +7,7 @@ import sys
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.urls import reverse
@@ -17,19 +17,42 @@ from django.views.decorators.http import require_GET
 
 from . import cachesafe
 from .siteurl import absolute_url
+from .static_headers import STATIC_HEADERS
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-def _database_answers() -> bool:
+# Rewrites one row with its own value, inside a transaction that is always rolled back: a
+# database that answers reads but refuses writes (a read-only file, a full disk, a standby)
+# fails here, as votes and logins would.
+_PROBE_WRITE = "UPDATE django_migrations SET app = app WHERE id = (SELECT MIN(id) FROM django_migrations)"
+
+
+class _ReadOnly(Exception):
+    pass
+
+
+def _database_state() -> str:
+    """ "ok", "read-only" (answers reads, refuses writes) or "unavailable"."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return False
-    return True
+        return "unavailable"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_is_in_recovery()")
+                if cursor.fetchone()[0]:
+                    raise _ReadOnly
+            cursor.execute(_PROBE_WRITE)
+            transaction.set_rollback(True)
+    except (DatabaseError, _ReadOnly) as error:
+        logger.warning("Health check: the database refuses writes (%s)", error or "in recovery")
+        return "read-only"
+    return "ok"
 
 
 def _cache_answers() -> bool:
@@ -40,19 +63,21 @@ def _cache_answers() -> bool:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Each part's state as JSON: 200 while the database answers (a cache outage only
-    degrades the site), 503 when it does not, so a load balancer drops a broken node."""
-    database, cache = _database_answers(), _cache_answers()
-    status = "ok" if database and cache else "degraded" if database else "unavailable"
+    """Each part's state as JSON: 200 while the database reads and writes (a cache outage only
+    degrades the site), 503 when it does not, so a load balancer drops a broken node.
+
+    Answered before the other middleware, so it carries the static files' strict headers itself.
+    """
+    database, cache = _database_state(), _cache_answers()
+    healthy = database == "ok"
+    status = "ok" if healthy and cache else "degraded" if healthy else database
     response = JsonResponse(
-        {
-            "status": status,
-            "database": "ok" if database else "unavailable",
-            "cache": "ok" if cache else "unavailable",
-        },
-        status=200 if database else 503,
+        {"status": status, "database": database, "cache": "ok" if cache else "unavailable"},
+        status=200 if healthy else 503,
     )
     response["Cache-Control"] = "no-store"
+    for name, value in STATIC_HEADERS.items():
+        response[name] = value
     return response
 
 

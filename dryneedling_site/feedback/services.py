@@ -226,11 +226,23 @@ CSV_COLUMNS = [
     "Article version shown",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet set to split on ";" (many European locales), "," or tab may ignore the quotes
+# and start a new cell at each of these.
+_CELL_SEPARATOR = re.compile(r"([;,\t])")
 
 
 def _csv_text(value: str) -> str:
-    """Spreadsheets run a cell that starts like a formula; a leading apostrophe stops that."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Spreadsheets run a cell that starts like a formula; a leading apostrophe stops that.
+
+    Every part a spreadsheet might split off (at ";", "," or tab) is guarded too, so
+    `bad page;=1+2` cannot become a formula in a semicolon-locale import.
+    """
+    pieces = _CELL_SEPARATOR.split(value)
+    for index in range(0, len(pieces), 2):
+        if pieces[index].lstrip(" ").startswith(_FORMULA_START):
+            pieces[index] = "'" + pieces[index]
+    guarded = "".join(pieces)
+    return guarded if guarded.startswith("'") or not value.startswith(_FORMULA_START) else "'" + guarded
 
 
 def _csv_time(value: dt.datetime | None) -> str:
@@ -239,18 +251,17 @@ def _csv_time(value: dt.datetime | None) -> str:
 
 def feedback_csv(rows: Iterable[Feedback], out: TextIO) -> None:
     """Write feedback rows as CSV for staff; never the visitor hash."""
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # every cell quoted: one cell, whatever it holds
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow(
-            [
-                _csv_text(row.article.title),
-                row.article.get_absolute_url(),
-                row.answer,
-                _csv_text(row.comment),
-                _csv_time(row.answered_at),
-                _csv_time(row.commented_at),
-                "Yes" if row.reviewed else "No",
-                _csv_time(row.article_version),
-            ]
-        )
+        cells = [
+            row.article.title,
+            row.article.get_absolute_url(),
+            row.answer,
+            row.comment,
+            _csv_time(row.answered_at),
+            _csv_time(row.commented_at),
+            "Yes" if row.reviewed else "No",
+            _csv_time(row.article_version),
+        ]
+        writer.writerow([_csv_text(cell) for cell in cells])

@@ -111,3 +111,16 @@ def test_table_region_attributes_cannot_be_written_by_hand():
     assert re.findall(r"<div[^>]*>", html) == [
         '<div aria-labelledby="table-caption-1" class="table-region" role="region" tabindex="0">'
     ]
+
+
+def test_scheme_relative_links_are_spelled_out_as_external():
+    html = render(
+        "[a](//evil.example/) [b](/\\evil.example/x) [c][r] ![d](//evil.example/i.png)\n\n"
+        "[r]: //evil.example/r"
+    )
+    assert '<a href="https://evil.example/" rel="noopener">a</a>' in html
+    assert '<a href="https://evil.example/x" rel="noopener">b</a>' in html
+    assert '<a href="https://evil.example/r" rel="noopener">c</a>' in html
+    assert 'src="https://evil.example/i.png"' in html
+    assert 'href="//' not in html and 'src="//' not in html
+    assert '<a href="/articles/needles/">' in render("[inner](/articles/needles/)")

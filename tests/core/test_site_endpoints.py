@@ -1,3 +1,4 @@
+import pytest
 from django.db import DatabaseError
 
 from tests.html import all_sitemaps
@@ -18,6 +19,36 @@ def test_healthz_reports_database_down(client, db, monkeypatch):
 
     monkeypatch.setattr(views, "connection", DownConnection())
     assert client.get("/healthz").status_code == 503
+
+
+def test_healthz_carries_security_headers(client, db):
+    response = client.get("/healthz")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_503_read_only_when_the_database_refuses_writes(client):
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        on, off = "PRAGMA query_only = ON", "PRAGMA query_only = OFF"
+    else:
+        on, off = "SET default_transaction_read_only = on", "SET default_transaction_read_only = off"
+    with connection.cursor() as cursor:
+        cursor.execute(on)
+    try:
+        response = client.get("/healthz")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(off)
+    assert response.status_code == 503
+    assert response.json() == {"status": "read-only", "database": "read-only", "cache": "ok"}
+    # The probe's write was rolled back: the database is as it was.
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def test_robots_points_to_sitemap_and_does_not_reveal_the_admin(client, db, settings):

@@ -136,6 +136,24 @@ def test_csv_export_action_writes_the_selected_rows(admin_client, answers):
     assert selected.visitor_hash not in response.content.decode()
 
 
+def test_csv_export_quotes_every_cell_and_guards_each_part_a_spreadsheet_may_split_off(admin_client, article):
+    answer(article, False, "bad page;=1+2;@SUM(A1:A9)")
+    answer(article, False, "ok, -1 star,\t+cmd|' /C calc'!A0")
+
+    raw = admin_client.get(EXPORT).content.decode()
+
+    assert "\"bad page;'=1+2;'@SUM(A1:A9)\"" in raw
+    for line in raw.splitlines():
+        assert line.startswith('"') and line.endswith('"'), line  # every cell quoted
+    # Split the way a semicolon-locale spreadsheet that ignores quotes would: no part is a formula.
+    for separator in (";", ",", "\t"):
+        for line in raw.splitlines():
+            for part in line.split(separator):
+                assert not part.strip('" ').startswith(("=", "+", "-", "@")), (separator, part)
+    comments = sorted(row[3] for row in rows_of(admin_client.get(EXPORT))[1:])
+    assert comments == ["bad page;'=1+2;'@SUM(A1:A9)", "ok,' -1 star,\t'+cmd|' /C calc'!A0"]
+
+
 def test_csv_download_follows_the_lists_filters(admin_client, answers):
     everything = rows_of(admin_client.get(EXPORT))
     yes_only = rows_of(admin_client.get(EXPORT, {"helpful__exact": "1"}))
