@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dryneedling_site.clinics import geo
-from dryneedling_site.clinics import models as clinic_models
+from dryneedling_site.clinics import search as clinic_search
 from dryneedling_site.clinics.models import Clinic, Language
 from tests.clinics.factories import point_at
 
@@ -96,7 +96,7 @@ def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, djang
 
 
 def test_only_the_nearest_are_listed_when_there_are_more(make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 5)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 5)
     for miles in range(1, 13):
         make_clinic(
             name=f"At {miles:02d}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=miles * 29)
@@ -111,7 +111,7 @@ def test_only_the_nearest_are_listed_when_there_are_more(make_clinic, monkeypatc
 
 def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make_clinic, monkeypatch):
     # Many clinics close in, fewer far out, and two at the very same spot (ties go by id).
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 12)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 12)
     layout = [(0.2 * n, n * 47) for n in range(1, 10)] + [(3.0, 100), (3.0, 100)]
     layout += [(4.0 + 1.5 * n, n * 47) for n in range(14)]
     made = [
@@ -124,13 +124,13 @@ def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make
 
     expected = [c.name for c in sorted(made, key=lambda c: (distance(c), c.pk))]
     radii: list[float] = []
-    real_ranking = clinic_models.NearbyClinics.ranking
+    real_ranking = clinic_search.NearbyClinics.ranking
 
     def ranking(self, miles=None):
         radii.append(self._miles if miles is None else miles)
         return real_ranking(self, miles)
 
-    monkeypatch.setattr(clinic_models.NearbyClinics, "ranking", ranking)
+    monkeypatch.setattr(clinic_search.NearbyClinics, "ranking", ranking)
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
     assert len(results) == 12 and results.more
     for start in range(12):
@@ -143,7 +143,7 @@ def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make
 
 
 def test_matches_only_near_the_edge_fall_back_to_the_whole_circle(make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 3)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 3)
     for n, miles in enumerate([24.5, 20, 23, 21.5, 22]):
         make_clinic(name=f"At {miles}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=n * 70))
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
@@ -289,7 +289,7 @@ def test_paging_through_results(client, make_clinic):
 
 
 def test_a_crowded_search_says_more_and_lists_the_nearest(client, make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 25)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 25)
     for number in range(30):
         make_clinic(name=f"Clinic {number:02d}", at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 90))
     page = client.get(SEARCH, {"location": "10001"}).content.decode()
