@@ -10,11 +10,13 @@ from operator import or_
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast, Floor
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -42,10 +44,12 @@ IMPORTED_FIELDS = (
     "accepting_new_patients",
     "offers_dry_needling",
     "dry_needling_unconfirmed",
+    "multi_specialty",
     "is_sample",
     "languages",
     "npi",
     "source_date",
+    "retired_on",
 )
 
 
@@ -77,6 +81,10 @@ class Language(models.Model):
 
 
 class ClinicQuerySet(models.QuerySet):
+    def listed(self) -> ClinicQuerySet:
+        """Clinics patients can find: not retired (a clinic that left the registry stays stored)."""
+        return self.filter(retired_on__isnull=True)
+
     def offering_dry_needling(self, *, may_offer: bool = False) -> ClinicQuerySet:
         """Clinics that say they offer dry needling; with `may_offer`, also those not yet asked."""
         if may_offer:
@@ -106,8 +114,8 @@ class ClinicQuerySet(models.QuerySet):
         language: Language | None = None,
         name: str = "",
     ) -> ClinicQuerySet:
-        """Apply the search page's filters; each one left at its default keeps every clinic."""
-        clinics = self
+        """Apply the search page's filters to the listed clinics; a filter at its default keeps all."""
+        clinics = self.listed()
         if dry_needling:
             clinics = clinics.offering_dry_needling(may_offer=may_offer)
         if new_patients:
@@ -152,6 +160,11 @@ class ClinicQuerySet(models.QuerySet):
         return self.prefetch_related("therapists", "languages")
 
 
+class ConfirmedBy(models.TextChoices):
+    CLINIC = "clinic", _("the clinic")
+    MEMBER_LIST = "member_list", _("a professional association's member list")
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(
@@ -192,6 +205,27 @@ class Clinic(models.Model):
         default=False,
         help_text="Imported from the NPI registry, which does not say: patients are told to ask. "
         "Untick once you have asked the clinic.",
+    )
+    multi_specialty = models.BooleanField(
+        "also offers physical therapy",
+        default=False,
+        help_text="The registry lists this organization for other care first, physical therapy too.",
+    )
+    dry_needling_confirmed_on = models.DateField(
+        "dry needling confirmed on",
+        null=True,
+        blank=True,
+        help_text="When the clinic (or an association's member list) confirmed it offers dry needling.",
+    )
+    dry_needling_confirmed_by = models.CharField(
+        "confirmed by", max_length=12, choices=ConfirmedBy.choices, blank=True
+    )
+    retired_on = models.DateField(
+        "left the registry on",
+        null=True,
+        blank=True,
+        help_text="Set by the NPI registry import when the clinic is no longer listed: hidden from "
+        "search, kept with its staff edits, and listed again if it comes back.",
     )
     npi = models.CharField(
         "NPI", max_length=10, blank=True, help_text="The organization's National Provider Identifier."
@@ -245,6 +279,7 @@ class Clinic(models.Model):
                     "offers_dry_needling",
                     "dry_needling_unconfirmed",
                     "accepting_new_patients",
+                    "retired_on",
                     "id",  # PostgreSQL answers from the index alone only if it holds the key
                 ],
                 name="clinic_location_idx",
@@ -301,6 +336,19 @@ class Clinic(models.Model):
         """The site's host without "www.", shorter to read than the full address."""
         host = urlsplit(self.website).hostname or self.website
         return host.removeprefix("www.")
+
+    @property
+    def confirmation_is_stale(self) -> bool:
+        """A confirmation older than CLINIC_CONFIRMATION_STALE_DAYS: shown as "ask to be sure"."""
+        if self.dry_needling_confirmed_on is None:
+            return False
+        days = getattr(settings, "CLINIC_CONFIRMATION_STALE_DAYS", 365)
+        return (timezone.localdate() - self.dry_needling_confirmed_on).days > days
+
+    @property
+    def shows_confirmation(self) -> bool:
+        """The stamp holds only while the listing still says yes to dry needling."""
+        return bool(self.offers_dry_needling and self.dry_needling_confirmed_on)
 
 
 def clinic_slug_text(name: str, city: str, state: str) -> str:
@@ -423,3 +471,8 @@ class CityCentre(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# Defined in its own module (the clinic-confirms-its-listing feature); imported here so Django
+# finds the model with the app's others.
+from .listing_updates import ListingUpdate  # noqa: E402, F401

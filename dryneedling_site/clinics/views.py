@@ -44,7 +44,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @cache_public_page(scopes=["clinics"], params=SEARCH_PARAMETERS + ("page",))
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
-    clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)
+    clinic = get_object_or_404(Clinic.objects.listed().for_listing(), slug=slug)
     canonical = absolute_url(clinic.get_absolute_url())
     return render(
         request,
