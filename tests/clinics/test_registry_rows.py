@@ -74,7 +74,7 @@ def test_a_multi_specialty_group_listing_pt_says_it_also_offers_it(db, client):
 @pytest.mark.parametrize(
     ("registry", "written"),
     [
-        ("MCWHORTER PHYSICAL THERAPY AND SPORTS MEDICINE SC", "McWhorter Physical Therapy and Sports Medicine SC"),
+        ("MCWHORTER PT AND SPORTS MEDICINE SC", "McWhorter PT and Sports Medicine SC"),
         ("CENTER OF EXCELLENCE FOR PT, LLC", "Center of Excellence for PT, LLC"),
         ("THE REHAB PLACE INC.", "The Rehab Place Inc."),
         ("MACK PHYSICAL THERAPY PC", "Mack Physical Therapy PC"),
