@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import Language
+from .search import ANY_CLINIC, CONFIRMED_FIRST, CONFIRMED_ONLY
 
 RADIUS_CHOICES = [
     (5, _("5 miles")),
@@ -23,17 +24,28 @@ RADIUS_CHOICES = [
 ]
 RADII = [miles for miles, _ in RADIUS_CHOICES]
 DEFAULT_RADIUS = 25
-ANY_CLINIC = "any"
-MAY_OFFER = "maybe"
 DRY_NEEDLING_CHOICES = [
-    ("yes", _("Only clinics that offer dry needling")),
-    (MAY_OFFER, _("Also clinics that may offer it (ask them)")),
+    (CONFIRMED_FIRST, _("Clinics that offer dry needling first, then clinics that may offer it")),
+    (CONFIRMED_ONLY, _("Only clinics that offer dry needling")),
     (ANY_CLINIC, _("Any physical therapy clinic")),
 ]
 # What a search left blank means; filled in so the form shows the choice that was used.
-DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
+DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": CONFIRMED_FIRST}
+# Addresses bookmarked before the default listed both groups: "maybe" now is the default.
+OLD_CHOICES = {"dry_needling": {"maybe": CONFIRMED_FIRST}}
+SPANISH = "spanish"  # the language row the "Habla español" choice filters on
 # Every parameter the search reads; anything else in the address bar is ignored.
-SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling", "new_patients", "language")
+SEARCH_PARAMETERS = (
+    "location",
+    "lat",
+    "lon",
+    "radius",
+    "name",
+    "dry_needling",
+    "new_patients",
+    "language",
+    "spanish",
+)
 # Shown under "More choices", folded away unless in use.
 MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
 YOUR_LOCATION = _("your location")
@@ -93,11 +105,13 @@ class ClinicSearchForm(forms.Form):
         label=_("Dry needling"),
         choices=DRY_NEEDLING_CHOICES,
         required=False,
-        initial="yes",
+        initial=CONFIRMED_FIRST,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose one of the options.")},
     )
     new_patients = forms.BooleanField(label=_("Only clinics taking new patients"), required=False)
+    # Shown on Spanish pages beside the location, never folded away.
+    spanish = forms.BooleanField(label=_("Spanish spoken: only clinics that speak Spanish"), required=False)
     language = forms.ModelChoiceField(
         label=_("Language spoken"),
         queryset=Language.objects.spoken_at_a_clinic(),
@@ -113,6 +127,9 @@ class ClinicSearchForm(forms.Form):
             for key, value in DEFAULTS.items():
                 if not data.get(key):
                     data[key] = value
+            for key, renamed in OLD_CHOICES.items():
+                if data.get(key) in renamed:
+                    data[key] = renamed[data[key]]
         super().__init__(data, **{"label_suffix": "", **kwargs})
         # Language rows are named in English ("Spanish"): show them in the reader's language.
         self.fields["language"].label_from_instance = lambda language: gettext(language.name)
@@ -158,16 +175,24 @@ class ClinicSearchForm(forms.Form):
             return False
         data = self.data
         in_use = data.get("name") or data.get("new_patients") or data.get("language")
-        return bool(in_use or data.get("dry_needling") != "yes" or set(self.errors) & set(MORE_CHOICES))
+        changed = data.get("dry_needling") != CONFIRMED_FIRST
+        return bool(in_use or changed or set(self.errors) & set(MORE_CHOICES))
+
+    @property
+    def dry_needling_mode(self) -> str:
+        """CONFIRMED_FIRST, CONFIRMED_ONLY or ANY_CLINIC (search.find_near takes it)."""
+        return self.cleaned_data["dry_needling"] or CONFIRMED_FIRST
 
     @property
     def filters(self) -> dict:
-        """The cleaned filters, as ClinicQuerySet.matching() takes them."""
+        """The other cleaned filters, as ClinicQuerySet.matching() takes them."""
         data = self.cleaned_data
+        language = data["language"]
+        if language is None and data.get("spanish"):
+            language = Language.objects.filter(slug=SPANISH).first() or Language(slug=SPANISH, pk=0)
         return {
-            "dry_needling": data["dry_needling"] != ANY_CLINIC,
-            "may_offer": data["dry_needling"] == MAY_OFFER,
+            "dry_needling": False,  # find_near groups by dry needling
             "new_patients": data["new_patients"],
-            "language": data["language"],
+            "language": language,
             "name": data["name"],
         }

@@ -91,6 +91,10 @@ class ClinicQuerySet(models.QuerySet):
             return self.filter(Q(offers_dry_needling=True) | Q(dry_needling_unconfirmed=True))
         return self.filter(offers_dry_needling=True)
 
+    def may_offer_dry_needling(self) -> ClinicQuerySet:
+        """Clinics nobody has asked yet (the registry's): they may offer it, patients should ask."""
+        return self.filter(offers_dry_needling=False, dry_needling_unconfirmed=True)
+
     def accepting_new_patients(self) -> ClinicQuerySet:
         return self.filter(accepting_new_patients=True)
 

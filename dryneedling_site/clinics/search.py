@@ -148,3 +148,106 @@ class NearbyClinics(Sequence):
                 clinic.distance_miles = _miles(haversine)
                 clinics.append(clinic)
         return clinics
+
+
+# What a search asks about dry needling (the form's `dry_needling` choice).
+CONFIRMED_FIRST = "yes"  # the default: clinics that offer it, then those that may (ask them)
+CONFIRMED_ONLY = "confirmed"
+ANY_CLINIC = "any"
+# The groups a results list is made of, in the order shown.
+OFFERS, MAY_OFFER, EVERY = "offers", "may_offer", "any"
+# How far the no-results box looks for the nearest clinic beyond the radius.
+BEYOND_MILES = 250
+
+
+class ResultGroup:
+    """One group of a results list: its name, its clinics (nearest first) and its counts."""
+
+    def __init__(self, name: str, clinics: NearbyClinics) -> None:
+        self.name = name
+        self.clinics = clinics
+
+    @property
+    def count(self) -> int:
+        return len(self.clinics)
+
+    @property
+    def more(self) -> bool:
+        return self.clinics.more
+
+
+class GroupedResults(Sequence):
+    """Result groups one after another, for the paginator: the clinics that offer dry needling
+    (up to the nearest MAX_RESULTS), then, clearly apart, those that may offer it. Each clinic
+    read carries `group`. A page spanning two groups is still one fetch of full rows."""
+
+    def __init__(self, groups: list[ResultGroup]) -> None:
+        self.groups = groups
+
+    def __len__(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    @property
+    def more(self) -> bool:
+        return any(group.more for group in self.groups)
+
+    @overload
+    def __getitem__(self, index: int) -> Clinic: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Clinic]: ...
+    def __getitem__(self, index: int | slice) -> Clinic | list[Clinic]:
+        if not isinstance(index, slice):
+            position = index + len(self) if index < 0 else index
+            rows = self[position : position + 1] if position >= 0 else []
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        start, stop, _ = index.indices(len(self))
+        ranked: list[tuple[int, float]] = []
+        names: dict[int, str] = {}
+        offset = 0
+        for group in self.groups:
+            size = group.count
+            if start < offset + size and stop > offset:
+                rows = group.clinics._ranked(max(start - offset, 0), min(stop - offset, size))
+                ranked += rows
+                names.update((pk, group.name) for pk, _ in rows)
+            offset += size
+        if not ranked:
+            return []
+        clinics = self.groups[0].clinics._fetch(ranked)
+        for clinic in clinics:
+            clinic.group = names[clinic.pk]
+        return clinics
+
+    def __iter__(self) -> Iterator[Clinic]:
+        for start in range(0, len(self), PAGE_FETCH_CHUNK):
+            yield from self[start : start + PAGE_FETCH_CHUNK]
+
+
+def find_near(
+    clinics: ClinicQuerySet, mode: str, latitude: float, longitude: float, miles: float
+) -> GroupedResults:
+    """The search: `clinics` (already filtered by new patients, language, name) near a point,
+    grouped by what they say about dry needling."""
+    if mode == ANY_CLINIC:
+        groups = [ResultGroup(EVERY, clinics.near(latitude, longitude, miles))]
+    else:
+        groups = [ResultGroup(OFFERS, clinics.offering_dry_needling().near(latitude, longitude, miles))]
+        if mode != CONFIRMED_ONLY:
+            maybe = clinics.may_offer_dry_needling().near(latitude, longitude, miles)
+            groups.append(ResultGroup(MAY_OFFER, maybe))
+    return GroupedResults(groups)
+
+
+def nearest_beyond(results: GroupedResults, miles: float = BEYOND_MILES) -> Clinic | None:
+    """The nearest clinic any group of an empty search would list within `miles`, for the
+    no-results box ("the nearest is ..., 37 miles away"), or None."""
+    nearest = None
+    for group in results.groups:
+        wider = NearbyClinics(group.clinics._clinics, *group.clinics._point, miles)
+        found = wider[0] if len(wider) else None
+        if found is not None and (nearest is None or found.distance_miles < nearest.distance_miles):
+            found.group = group.name
+            nearest = found
+    return nearest

@@ -10,7 +10,8 @@ from django.urls import reverse
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
-from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
+from . import search as clinic_search
+from .forms import RADII, SEARCH_PARAMETERS, ClinicSearchForm, next_radius
 from .models import Clinic, StateRule, Therapist
 
 RESULTS_PER_PAGE = 20
@@ -23,17 +24,27 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "canonical_url": absolute_url(reverse("clinics:search"))}
     if form.is_valid():
         place, radius = form.cleaned_data["place"], form.cleaned_data["radius"]
-        results = Clinic.objects.matching(**form.filters).near(place.latitude, place.longitude, radius)
+        filters, mode = form.filters, form.dry_needling_mode
+        clinics = Clinic.objects.matching(**filters)
+        results = clinic_search.find_near(clinics, mode, place.latitude, place.longitude, radius)
         requested = request.GET.get("page", "")
         # int() reads "٢" and "２" as 2: only ASCII digits choose a page.
         page = Paginator(results, RESULTS_PER_PAGE).get_page(requested if requested.isascii() else "")
+        filtered = bool(filters["new_patients"] or filters["language"] or filters["name"])
+        empty = not page.paginator.count
+        nearest = clinic_search.nearest_beyond(results) if empty else None
         context.update(
             place=place,
             radius=radius,
             page=page,
+            mode=mode,
+            groups={group.name: group for group in results.groups},
+            page_groups=_page_groups(page, results),
             more_results=results.more,
             next_radius=next_radius(radius),
-            filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
+            nearest=nearest,
+            nearest_radius=_radius_reaching(nearest.distance_miles) if nearest else None,
+            filtered=filtered,
             page_moved=bool(requested) and requested != str(page.number),
             requested_page=requested,
             state_rule=StateRule.objects.filter(state=place.state).first() if place.state else None,
@@ -58,6 +69,26 @@ def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "structured_data": medical_clinic(clinic, canonical),
         },
     )
+
+
+def _page_groups(page, results: clinic_search.GroupedResults) -> list[dict]:
+    """The page's clinics split where their group changes; each group numbers its own from 1."""
+    offsets, before = {}, 0
+    for group in results.groups:
+        offsets[group.name] = before
+        before += group.count
+    parts: list[dict] = []
+    for number, clinic in enumerate(page.object_list, start=page.start_index()):
+        if not parts or parts[-1]["name"] != clinic.group:
+            start = number - offsets[clinic.group]
+            parts.append({"name": clinic.group, "start": start, "first": start == 1, "clinics": []})
+        parts[-1]["clinics"].append(clinic)
+    return parts
+
+
+def _radius_reaching(miles: float) -> int | None:
+    """The smallest distance the form offers that reaches `miles`, or None beyond them all."""
+    return next((radius for radius in RADII if radius >= miles), None)
 
 
 def _results_url(query: QueryDict) -> str | None:
