@@ -12,8 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
+from .language_names import LANGUAGE_NAMES
 from .models import Language
 from .search import ANY_CLINIC, CONFIRMED_FIRST, CONFIRMED_ONLY
+from .validators import normalise_phone, validate_web_address
 
 RADIUS_CHOICES = [
     (5, _("5 miles")),
@@ -195,4 +197,81 @@ class ClinicSearchForm(forms.Form):
             "new_patients": data["new_patients"],
             "language": language,
             "name": data["name"],
+        }
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ListingUpdateForm(forms.Form):
+    """ "Is this your clinic? Update this listing": what the listing should say, and who to call.
+
+    Nothing here changes the public page: staff read it on the desk and approve field by field.
+    """
+
+    offers_dry_needling = forms.ChoiceField(
+        label=_("Does your clinic offer dry needling?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    accepting_new_patients = forms.ChoiceField(
+        label=_("Are you taking new patients?"),
+        choices=[*YES_NO, ("", _("Leave as it is"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages your staff see patients in"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = forms.CharField(label=_("Phone for patients"), max_length=30, required=False)
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
+    opening_hours = forms.CharField(
+        label=_("Opening hours"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sender_name = forms.CharField(label=_("Your name"), max_length=120)
+    sender_role = forms.CharField(label=_("Your role at the clinic"), max_length=120)
+    sender_contact = forms.CharField(
+        label=_("A work phone or email where we can call you back"),
+        max_length=200,
+        help_text=_("Only our staff see it, to check the update with you. We delete it 30 days after."),
+    )
+    # The honeypot: hidden from people (and from screen readers), so only a bot fills it in.
+    fax = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{"label_suffix": "", **kwargs})
+        self.fields["languages"].choices = [(name, gettext(name)) for name in LANGUAGE_NAMES]
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(str(self.data.get("fax", "")).strip())
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data["phone"]
+        return normalise_phone(text) if text.strip() else ""
+
+    def clean_website(self) -> str:
+        url = self.cleaned_data["website"]
+        if url:
+            validate_web_address(url)
+        return url
+
+    def update_values(self) -> dict:
+        """The cleaned form as ListingUpdate fields."""
+        data = self.cleaned_data
+        return {
+            "offers_dry_needling": data["offers_dry_needling"] == "yes",
+            "accepting_new_patients": {"yes": True, "no": False}.get(data["accepting_new_patients"]),
+            "languages": list(data["languages"]),
+            **{
+                name: data[name]
+                for name in (
+                    "phone",
+                    "website",
+                    "opening_hours",
+                    "sender_name",
+                    "sender_role",
+                    "sender_contact",
+                )
+            },
         }

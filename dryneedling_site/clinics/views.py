@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
+from dryneedling_site.core import cachesafe
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
+from dryneedling_site.feedback import guards
 
 from . import search as clinic_search
-from .forms import RADII, SEARCH_PARAMETERS, ClinicSearchForm, next_radius
+from .forms import RADII, SEARCH_PARAMETERS, ClinicSearchForm, ListingUpdateForm, next_radius
+from .listing_updates import ListingUpdate
 from .models import Clinic, StateRule, Therapist
 
 RESULTS_PER_PAGE = 20
@@ -140,3 +146,46 @@ def _person(therapist: Therapist) -> dict:
     if therapist.credentials:
         person["honorificSuffix"] = therapist.credentials
     return person
+
+
+# Updates a network may send an hour: a clinic's manager sends one or two; more is a script.
+LISTING_UPDATES_PER_HOUR = 10
+
+
+@never_cache
+def clinic_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Is this your clinic? Update this listing": a form with no account. What is sent waits
+    for staff on the desk; the public page does not change until they approve it."""
+    clinic = get_object_or_404(Clinic.objects.listed(), slug=slug)
+    status = 200
+    if request.method == "POST":
+        if guards.is_too_large(request):
+            return _update_refused(
+                request, clinic, 413, _("That is more than this form can take. Shorten it.")
+            )
+        key = salted_hmac("dryneedling_site.clinics.update", guards.client_network(request)).hexdigest()
+        if cachesafe.guarded("limits").count(f"clinics:update:{key}", 3600) > LISTING_UPDATES_PER_HOUR:
+            response = _update_refused(
+                request,
+                clinic,
+                429,
+                _("We have had many updates from your network. Please try again in an hour."),
+            )
+            response["Retry-After"] = "3600"
+            return response
+        form = ListingUpdateForm(request.POST)
+        if form.honeypot_filled:  # looks sent, so a bot learns nothing; nothing is stored
+            return redirect(reverse("clinics:update", kwargs={"slug": slug}) + "?sent=1")
+        if form.is_valid():
+            ListingUpdate.objects.create(clinic=clinic, **form.update_values())
+            return redirect(reverse("clinics:update", kwargs={"slug": slug}) + "?sent=1")
+        status = 400
+    else:
+        form = ListingUpdateForm()
+    context = {"clinic": clinic, "form": form, "sent": request.GET.get("sent") == "1"}
+    return render(request, "clinics/clinic_update.html", context, status=status)
+
+
+def _update_refused(request: HttpRequest, clinic: Clinic, status: int, message: str) -> HttpResponse:
+    context = {"clinic": clinic, "form": None, "refused": message}
+    return render(request, "clinics/clinic_update.html", context, status=status)
