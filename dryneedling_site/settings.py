@@ -352,3 +352,5 @@ FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))
 # private folder under the system temp folder, fine on one server; with several app servers
 # behind one proxy, a folder they all share (the confirmation may reach another server).
 CLINIC_IMPORT_DIR = os.environ.get("CLINIC_IMPORT_DIR", "")
+# How old a clinic's own confirmation of dry needling may be before it reads "ask to be sure".
+CLINIC_CONFIRMATION_STALE_DAYS = int(os.environ.get("CLINIC_CONFIRMATION_STALE_DAYS", "365"))

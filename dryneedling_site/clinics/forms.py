@@ -12,7 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
+from .language_names import LANGUAGE_NAMES
 from .models import Language
+from .search import ANY_CLINIC, CONFIRMED_FIRST, CONFIRMED_ONLY
+from .validators import normalise_phone, validate_web_address
 
 RADIUS_CHOICES = [
     (5, _("5 miles")),
@@ -23,17 +26,28 @@ RADIUS_CHOICES = [
 ]
 RADII = [miles for miles, _ in RADIUS_CHOICES]
 DEFAULT_RADIUS = 25
-ANY_CLINIC = "any"
-MAY_OFFER = "maybe"
 DRY_NEEDLING_CHOICES = [
-    ("yes", _("Only clinics that offer dry needling")),
-    (MAY_OFFER, _("Also clinics that may offer it (ask them)")),
+    (CONFIRMED_FIRST, _("Clinics that offer dry needling first, then clinics that may offer it")),
+    (CONFIRMED_ONLY, _("Only clinics that offer dry needling")),
     (ANY_CLINIC, _("Any physical therapy clinic")),
 ]
 # What a search left blank means; filled in so the form shows the choice that was used.
-DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": "yes"}
+DEFAULTS = {"radius": str(DEFAULT_RADIUS), "dry_needling": CONFIRMED_FIRST}
+# Addresses bookmarked before the default listed both groups: "maybe" now is the default.
+OLD_CHOICES = {"dry_needling": {"maybe": CONFIRMED_FIRST}}
+SPANISH = "spanish"  # the language row the "Habla español" choice filters on
 # Every parameter the search reads; anything else in the address bar is ignored.
-SEARCH_PARAMETERS = ("location", "lat", "lon", "radius", "name", "dry_needling", "new_patients", "language")
+SEARCH_PARAMETERS = (
+    "location",
+    "lat",
+    "lon",
+    "radius",
+    "name",
+    "dry_needling",
+    "new_patients",
+    "language",
+    "spanish",
+)
 # Shown under "More choices", folded away unless in use.
 MORE_CHOICES = ("name", "dry_needling", "new_patients", "language")
 YOUR_LOCATION = _("your location")
@@ -93,11 +107,13 @@ class ClinicSearchForm(forms.Form):
         label=_("Dry needling"),
         choices=DRY_NEEDLING_CHOICES,
         required=False,
-        initial="yes",
+        initial=CONFIRMED_FIRST,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose one of the options.")},
     )
     new_patients = forms.BooleanField(label=_("Only clinics taking new patients"), required=False)
+    # Shown on Spanish pages beside the location, never folded away.
+    spanish = forms.BooleanField(label=_("Spanish spoken: only clinics that speak Spanish"), required=False)
     language = forms.ModelChoiceField(
         label=_("Language spoken"),
         queryset=Language.objects.spoken_at_a_clinic(),
@@ -113,6 +129,9 @@ class ClinicSearchForm(forms.Form):
             for key, value in DEFAULTS.items():
                 if not data.get(key):
                     data[key] = value
+            for key, renamed in OLD_CHOICES.items():
+                if data.get(key) in renamed:
+                    data[key] = renamed[data[key]]
         super().__init__(data, **{"label_suffix": "", **kwargs})
         # Language rows are named in English ("Spanish"): show them in the reader's language.
         self.fields["language"].label_from_instance = lambda language: gettext(language.name)
@@ -158,16 +177,101 @@ class ClinicSearchForm(forms.Form):
             return False
         data = self.data
         in_use = data.get("name") or data.get("new_patients") or data.get("language")
-        return bool(in_use or data.get("dry_needling") != "yes" or set(self.errors) & set(MORE_CHOICES))
+        changed = data.get("dry_needling") != CONFIRMED_FIRST
+        return bool(in_use or changed or set(self.errors) & set(MORE_CHOICES))
+
+    @property
+    def dry_needling_mode(self) -> str:
+        """CONFIRMED_FIRST, CONFIRMED_ONLY or ANY_CLINIC (search.find_near takes it)."""
+        return self.cleaned_data["dry_needling"] or CONFIRMED_FIRST
 
     @property
     def filters(self) -> dict:
-        """The cleaned filters, as ClinicQuerySet.matching() takes them."""
+        """The other cleaned filters, as ClinicQuerySet.matching() takes them."""
+        data = self.cleaned_data
+        language = data["language"]
+        if language is None and data.get("spanish"):
+            language = Language.objects.filter(slug=SPANISH).first() or Language(slug=SPANISH, pk=0)
+        return {
+            "dry_needling": False,  # find_near groups by dry needling
+            "new_patients": data["new_patients"],
+            "language": language,
+            "name": data["name"],
+        }
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ListingUpdateForm(forms.Form):
+    """ "Is this your clinic? Update this listing": what the listing should say, and who to call.
+
+    Nothing here changes the public page: staff read it on the desk and approve field by field.
+    """
+
+    offers_dry_needling = forms.ChoiceField(
+        label=_("Does your clinic offer dry needling?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    accepting_new_patients = forms.ChoiceField(
+        label=_("Are you taking new patients?"),
+        choices=[*YES_NO, ("", _("Leave as it is"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages your staff see patients in"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = forms.CharField(label=_("Phone for patients"), max_length=30, required=False)
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
+    opening_hours = forms.CharField(
+        label=_("Opening hours"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sender_name = forms.CharField(label=_("Your name"), max_length=120)
+    sender_role = forms.CharField(label=_("Your role at the clinic"), max_length=120)
+    sender_contact = forms.CharField(
+        label=_("A work phone or email where we can call you back"),
+        max_length=200,
+        help_text=_("Only our staff see it, to check the update with you. We delete it 30 days after."),
+    )
+    # The honeypot: hidden from people (and from screen readers), so only a bot fills it in.
+    fax = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **{"label_suffix": "", **kwargs})
+        self.fields["languages"].choices = [(name, gettext(name)) for name in LANGUAGE_NAMES]
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(str(self.data.get("fax", "")).strip())
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data["phone"]
+        return normalise_phone(text) if text.strip() else ""
+
+    def clean_website(self) -> str:
+        url = self.cleaned_data["website"]
+        if url:
+            validate_web_address(url)
+        return url
+
+    def update_values(self) -> dict:
+        """The cleaned form as ListingUpdate fields."""
         data = self.cleaned_data
         return {
-            "dry_needling": data["dry_needling"] != ANY_CLINIC,
-            "may_offer": data["dry_needling"] == MAY_OFFER,
-            "new_patients": data["new_patients"],
-            "language": data["language"],
-            "name": data["name"],
+            "offers_dry_needling": data["offers_dry_needling"] == "yes",
+            "accepting_new_patients": {"yes": True, "no": False}.get(data["accepting_new_patients"]),
+            "languages": list(data["languages"]),
+            **{
+                name: data[name]
+                for name in (
+                    "phone",
+                    "website",
+                    "opening_hours",
+                    "sender_name",
+                    "sender_role",
+                    "sender_contact",
+                )
+            },
         }

@@ -140,6 +140,8 @@ class ImportPlan:
     current_therapists: dict[int, dict[str, tuple[int, str, str]]] = field(default_factory=dict)
     current_languages: dict[int, list[str]] = field(default_factory=dict)
     staff_edited: dict[int, list[str]] = field(default_factory=dict)
+    managed: int = 0  # listed registry clinics the import compared against (for the retire limit)
+    retired_by_state: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -652,9 +654,12 @@ def apply_import(
         )
         _update(cursor, Therapist, ["name", "credentials", "npi"], therapist_updates)
         if plan.retired:
-            _delete(cursor, through, "clinic_id", plan.retired)
-            _delete(cursor, Therapist, "clinic_id", plan.retired)
-            _delete(cursor, Clinic, "id", plan.retired)
+            # Hidden from search, never deleted: staff edits and history stay, and a clinic
+            # that comes back to the registry is listed again.
+            retired_on = timezone.localdate()
+            _update(
+                cursor, Clinic, ["retired_on", "updated_at"], [(retired_on, now, pk) for pk in plan.retired]
+            )
             report.retired = len(plan.retired)
         pagecache.bump_after_commit("clinics")  # one bump for the whole import
     if len(new_rows) + len(plan.changed) >= REFRESH_STATISTICS_AT:
@@ -665,7 +670,7 @@ def apply_import(
 
 
 def _check_not_edited_since_planned(plan: ImportPlan) -> None:
-    """Raise EditedDuringImport if a clinic the plan updates or retires was edited or deleted
+    """Raise EditedDuringImport if a clinic the plan updates was edited or deleted
     in the admin after plan_import read it (a large file takes minutes to compare).
 
     Runs inside apply_import's transaction, under its write lock: SQLite's IMMEDIATE
@@ -673,9 +678,9 @@ def _check_not_edited_since_planned(plan: ImportPlan) -> None:
     admin save waits for the commit instead of being overwritten by it.
     """
     expected = {c.clinic_id: (c.slug, sorted(plan.staff_edited.get(c.clinic_id, []))) for c in plan.changed}
-    retired = set(plan.retired)  # none was staff edited when planned; one since deleted is fine
     moved = []
-    for chunk in _chunks([*expected, *retired]):
+    # Retiring only hides a clinic, keeping every edit, so retired ones need no check.
+    for chunk in _chunks(list(expected)):
         rows = Clinic.objects.select_for_update().filter(pk__in=chunk)
         found = {
             pk: (slug, sorted(edited or ()))
@@ -683,10 +688,7 @@ def _check_not_edited_since_planned(plan: ImportPlan) -> None:
         }
         for pk in chunk:
             stored = found.get(pk)
-            if pk in retired:
-                if stored and stored[1]:
-                    moved.append(stored[0])
-            elif stored is None or stored[1] != expected[pk][1]:
+            if stored is None or stored[1] != expected[pk][1]:
                 moved.append(expected[pk][0])
     if moved:
         raise EditedDuringImport(moved)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
-from collections.abc import Iterator, Sequence
 from functools import reduce
 from operator import or_
-from typing import overload
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Floor
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,12 +24,9 @@ from simple_history.models import HistoricalRecords
 from . import geo
 from .validators import format_phone, validate_phone_digits, validate_web_address, validate_zip_code
 
-PAGE_FETCH_CHUNK = 500
-# A search lists the nearest 200 clinics (10 pages): enough to choose from, and a count that
-# stops there costs the same in a city of 4,000 clinics as in a town of 40.
-MAX_RESULTS = 200
-# The fraction of the radius a search with more than MAX_RESULTS matches ranks first.
-SMALLER_CIRCLE = 1 / 8
+if TYPE_CHECKING:
+    from .search import NearbyClinics
+
 BANDS_PER_DEGREE = 10
 
 # Fields an import may write, and that staff edits in the admin protect from a re-import.
@@ -47,10 +44,12 @@ IMPORTED_FIELDS = (
     "accepting_new_patients",
     "offers_dry_needling",
     "dry_needling_unconfirmed",
+    "multi_specialty",
     "is_sample",
     "languages",
     "npi",
     "source_date",
+    "retired_on",
 )
 
 
@@ -81,138 +80,20 @@ class Language(models.Model):
         super().save(*args, **kwargs)
 
 
-# The haversine of the central angle between a clinic and a point (the "a" in the haversine
-# formula), in SQL with the database's own trigonometry (PostgreSQL; SQLite 3.35+ built with
-# math functions, or the Python versions Django registers). Distance grows with it, so the
-# search filters and sorts on it, and works out miles (2R asin sqrt a) only for the rows
-# shown. One raw node rather than a tree of Func objects: building and compiling that tree
-# cost more than the query. Parameters: see _haversine_params().
-_HAVERSINE_A = (
-    'POWER(SIN(RADIANS("clinics_clinic"."latitude" - %s) / 2), 2)'
-    ' + %s * COS(RADIANS("clinics_clinic"."latitude"))'
-    ' * POWER(SIN(RADIANS("clinics_clinic"."longitude" - %s) / 2), 2)'
-)
-
-
-def _haversine_params(latitude: float, longitude: float) -> tuple[float, float, float]:
-    return (float(latitude), math.cos(math.radians(latitude)), float(longitude))
-
-
-def _miles(haversine_a: float) -> float:
-    return 2 * geo.EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, max(0.0, haversine_a))))
-
-
-class NearbyClinics(Sequence):
-    """The clinics a distance search found, nearest first, read lazily a slice at a time.
-
-    Only the nearest MAX_RESULTS are listed: len() counts no further than one past that, and
-    `more` says whether the circle held more. A slice is one narrow query for (id, distance) in
-    order, which the location index answers without reading rows, then the full rows of that
-    slice only, with their therapists and languages. Work grows with the page asked for, not
-    with how many clinics a city has: see _ranked().
-    """
-
-    def __init__(self, clinics: ClinicQuerySet, latitude: float, longitude: float, miles: float) -> None:
-        self._clinics = clinics
-        self._point = (latitude, longitude)
-        self._miles = miles
-        self._found: int | None = None
-
-    def within(self, miles: float) -> ClinicQuerySet:
-        """The clinics within `miles` of the point, each annotated with its haversine."""
-        latitude, longitude = self._point
-        # Fixed SQL text; the point comes in as parameters.
-        haversine = RawSQL(_HAVERSINE_A, _haversine_params(latitude, longitude))  # noqa: S611
-        limit = math.sin(min(math.pi / 2, miles / (2 * geo.EARTH_RADIUS_MILES))) ** 2  # a at `miles`
-        return (
-            self._clinics.in_box(geo.bounding_box(latitude, longitude, miles))
-            .annotate(haversine=haversine)
-            .filter(haversine__lte=limit)
-        )
-
-    def _count(self) -> int:
-        if self._found is None:
-            # A sliced count stops reading at MAX_RESULTS + 1 matches, however many there are.
-            self._found = self.within(self._miles).order_by()[: MAX_RESULTS + 1].count()
-        return self._found
-
-    def __len__(self) -> int:
-        return min(self._count(), MAX_RESULTS)
-
-    @property
-    def more(self) -> bool:
-        """Whether the circle holds more clinics than the nearest MAX_RESULTS listed."""
-        return self._count() > MAX_RESULTS
-
-    def ranking(self, miles: float | None = None) -> ClinicQuerySet:
-        """(id, haversine) of every match within `miles` (the search's own by default), nearest first."""
-        within = self.within(self._miles if miles is None else miles)
-        return within.order_by("haversine", "pk").values_list("pk", "haversine")
-
-    def _ranked(self, start: int, stop: int) -> list[tuple[int, float]]:
-        """(id, haversine) of matches start to stop - 1 in distance order.
-
-        Any circle round the point that holds at least `stop` matches holds the nearest `stop`.
-        So where the whole circle holds more than MAX_RESULTS, an eighth of the radius is ranked
-        first; if it holds too few, its count says how much wider to look, and the whole circle
-        is the last resort. In a dense city the first pages then cost a few hundred index
-        entries instead of every clinic in the circle.
-        """
-        stop = min(stop, len(self))
-        if start >= stop:
-            return []
-        if self.more:
-            fraction = SMALLER_CIRCLE
-            for _ in range(2):
-                rows = list(self.ranking(self._miles * fraction)[:stop])
-                if len(rows) == stop:
-                    return rows[start:]
-                # Matches grow with the area: aim for twice what is needed.
-                fraction *= math.sqrt(2 * stop / max(len(rows), 1))
-                if fraction >= 1:
-                    break
-        return list(self.ranking()[start:stop])
-
-    @overload
-    def __getitem__(self, index: int) -> Clinic: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Clinic]: ...
-    def __getitem__(self, index: int | slice) -> Clinic | list[Clinic]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("NearbyClinics slices take no step.")
-            return self._fetch(self._ranked(start, stop))
-        position = index + len(self) if index < 0 else index
-        rows = self._fetch(self._ranked(position, position + 1)) if position >= 0 else []
-        if not rows:
-            raise IndexError(index)
-        return rows[0]
-
-    def __iter__(self) -> Iterator[Clinic]:
-        for start in range(0, len(self), PAGE_FETCH_CHUNK):
-            yield from self[start : start + PAGE_FETCH_CHUNK]
-
-    def _fetch(self, ranked: list[tuple[int, float]]) -> list[Clinic]:
-        if not ranked:
-            return []
-        model = self._clinics.model
-        rows = model.objects.filter(pk__in=[pk for pk, _ in ranked]).for_listing().in_bulk()
-        clinics = []
-        for pk, haversine in ranked:
-            clinic = rows.get(pk)
-            if clinic is not None:  # deleted since the search ran
-                clinic.distance_miles = _miles(haversine)
-                clinics.append(clinic)
-        return clinics
-
-
 class ClinicQuerySet(models.QuerySet):
+    def listed(self) -> ClinicQuerySet:
+        """Clinics patients can find: not retired (a clinic that left the registry stays stored)."""
+        return self.filter(retired_on__isnull=True)
+
     def offering_dry_needling(self, *, may_offer: bool = False) -> ClinicQuerySet:
         """Clinics that say they offer dry needling; with `may_offer`, also those not yet asked."""
         if may_offer:
             return self.filter(Q(offers_dry_needling=True) | Q(dry_needling_unconfirmed=True))
         return self.filter(offers_dry_needling=True)
+
+    def may_offer_dry_needling(self) -> ClinicQuerySet:
+        """Clinics nobody has asked yet (the registry's): they may offer it, patients should ask."""
+        return self.filter(offers_dry_needling=False, dry_needling_unconfirmed=True)
 
     def accepting_new_patients(self) -> ClinicQuerySet:
         return self.filter(accepting_new_patients=True)
@@ -237,8 +118,8 @@ class ClinicQuerySet(models.QuerySet):
         language: Language | None = None,
         name: str = "",
     ) -> ClinicQuerySet:
-        """Apply the search page's filters; each one left at its default keeps every clinic."""
-        clinics = self
+        """Apply the search page's filters to the listed clinics; a filter at its default keeps all."""
+        clinics = self.listed()
         if dry_needling:
             clinics = clinics.offering_dry_needling(may_offer=may_offer)
         if new_patients:
@@ -274,11 +155,18 @@ class ClinicQuerySet(models.QuerySet):
         builds). Ends the chain: returns a sequence for Django's Paginator, which asks for the
         count and one slice, so only one page of full rows is ever read.
         """
+        from .search import NearbyClinics  # the search module builds on this queryset
+
         return NearbyClinics(self, latitude, longitude, miles)
 
     def for_listing(self) -> ClinicQuerySet:
         """What a results list or clinic page shows: therapists and languages in two queries."""
         return self.prefetch_related("therapists", "languages")
+
+
+class ConfirmedBy(models.TextChoices):
+    CLINIC = "clinic", _("the clinic")
+    MEMBER_LIST = "member_list", _("a professional association's member list")
 
 
 class Clinic(models.Model):
@@ -321,6 +209,27 @@ class Clinic(models.Model):
         default=False,
         help_text="Imported from the NPI registry, which does not say: patients are told to ask. "
         "Untick once you have asked the clinic.",
+    )
+    multi_specialty = models.BooleanField(
+        "also offers physical therapy",
+        default=False,
+        help_text="The registry lists this organization for other care first, physical therapy too.",
+    )
+    dry_needling_confirmed_on = models.DateField(
+        "dry needling confirmed on",
+        null=True,
+        blank=True,
+        help_text="When the clinic (or an association's member list) confirmed it offers dry needling.",
+    )
+    dry_needling_confirmed_by = models.CharField(
+        "confirmed by", max_length=12, choices=ConfirmedBy.choices, blank=True
+    )
+    retired_on = models.DateField(
+        "left the registry on",
+        null=True,
+        blank=True,
+        help_text="Set by the NPI registry import when the clinic is no longer listed: hidden from "
+        "search, kept with its staff edits, and listed again if it comes back.",
     )
     npi = models.CharField(
         "NPI", max_length=10, blank=True, help_text="The organization's National Provider Identifier."
@@ -374,6 +283,7 @@ class Clinic(models.Model):
                     "offers_dry_needling",
                     "dry_needling_unconfirmed",
                     "accepting_new_patients",
+                    "retired_on",
                     "id",  # PostgreSQL answers from the index alone only if it holds the key
                 ],
                 name="clinic_location_idx",
@@ -430,6 +340,19 @@ class Clinic(models.Model):
         """The site's host without "www.", shorter to read than the full address."""
         host = urlsplit(self.website).hostname or self.website
         return host.removeprefix("www.")
+
+    @property
+    def confirmation_is_stale(self) -> bool:
+        """A confirmation older than CLINIC_CONFIRMATION_STALE_DAYS: shown as "ask to be sure"."""
+        if self.dry_needling_confirmed_on is None:
+            return False
+        days = getattr(settings, "CLINIC_CONFIRMATION_STALE_DAYS", 365)
+        return (timezone.localdate() - self.dry_needling_confirmed_on).days > days
+
+    @property
+    def shows_confirmation(self) -> bool:
+        """The stamp holds only while the listing still says yes to dry needling."""
+        return bool(self.offers_dry_needling and self.dry_needling_confirmed_on)
 
 
 def clinic_slug_text(name: str, city: str, state: str) -> str:
@@ -552,3 +475,8 @@ class CityCentre(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# Defined in its own module (the clinic-confirms-its-listing feature); imported here so Django
+# finds the model with the app's others.
+from .listing_updates import ListingUpdate  # noqa: E402, F401

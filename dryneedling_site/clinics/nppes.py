@@ -5,11 +5,18 @@ CSV itself) is read as a stream, one row at a time, so memory grows with the phy
 therapists kept, never with the file. Columns are found by their header names, never by
 position (CMS renames some, e.g. "Provider Gender Code" became "Provider Sex Code").
 
-Kept: individuals with any taxonomy code starting `2251` (physical therapists; `225200000X`,
-PT assistants, is not one) and organizations with `261QP2000X` (physical therapy clinics),
-unless deactivated. Individuals are grouped into clinics by practice-location address; an
-organization at that address gives the clinic its legal business name and NPI. The registry
-says nothing about dry needling or new patients, so imported clinics say "ask", never "yes".
+Kept: organizations with any taxonomy code starting `2251` (how most PT practices register,
+e.g. `225100000X`) or `261QP2000X` (physical therapy clinic), and individuals with a `2251` code
+(`225200000X`, PT assistants, is not one), unless deactivated. An organization whose primary
+code is something else (a multi-specialty group) is kept and says it "also offers physical
+therapy". Individuals are grouped into clinics by practice-location address; an organization at
+that address gives the clinic its legal business name and NPI. The registry says nothing about
+dry needling or new patients, so imported clinics say "ask", never "yes".
+
+A row that cannot be read as CMS writes it (an entity type of "1.0", an NPI failing its check
+digit, a date not written MM/DD/YYYY: a file re-saved by a spreadsheet) stops the import with
+the row and column, instead of silently reading "0 physical therapists". So does a line longer
+than MAX_LINE_CHARS, refused as it is read, never held whole in memory.
 """
 
 from __future__ import annotations
@@ -28,12 +35,16 @@ from django.core.exceptions import ValidationError
 
 from . import geo
 from .importer import ImportFailed, ImportPlan, PlannedClinic, Problem, TherapistRow, plan_import
+from .lines import bounded_lines
 from .models import Clinic
+from .names import organization_name, person_name, written
 from .validators import normalise_phone
 
 PT_TAXONOMY_PREFIX = "2251"
 PT_CLINIC_TAXONOMY = "261QP2000X"
 TAXONOMY_COLUMNS = tuple(f"Healthcare Provider Taxonomy Code_{n}" for n in range(1, 16))
+# Optional: which code is the provider's primary one (Y/N). Without it, the first code is.
+PRIMARY_COLUMNS = tuple(f"Healthcare Provider Primary Taxonomy Switch_{n}" for n in range(1, 16))
 COLUMNS = {
     "npi": "NPI",
     "entity": "Entity Type Code",
@@ -51,28 +62,34 @@ COLUMNS = {
     "deactivated": "NPI Deactivation Date",
     "reactivated": "NPI Reactivation Date",
 }
+LAST_UPDATE = "Last Update Date"  # checked when present: a spreadsheet rewrites every row's date
 INDIVIDUAL, ORGANIZATION = "1", "2"
+# Share of the clinics an import manages that it may retire without --allow-retire.
+RETIRE_LIMIT = 0.05
+MAX_PROBLEMS = 100  # a damaged file usually has the same fault on every row: stop reading
+RESAVED_HINT = "was the file re-saved by a spreadsheet? Import the file as CMS publishes it"
 _FILE_DATE = re.compile(r"npidata_pfile_\d{8}-(\d{8})", re.IGNORECASE)
-# Kept in capitals when a registry name is put in title case ("ACME PT LLC" -> "Acme PT LLC").
-_UPPER_WORDS = {
-    "PT",
-    "DPT",
-    "LLC",
-    "PLLC",
-    "PC",
-    "LLP",
-    "INC",
-    "USA",
-    "II",
-    "III",
-    "IV",
-    "OT",
-    "PA",
-    "NW",
-    "NE",
-    "SW",
-    "SE",
+_REGISTRY_DATE = re.compile(r"(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}", re.ASCII)
+# USPS street suffixes and directions people write out in full, and unit designators.
+_STREET_WORDS = {
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "ROAD": "RD",
+    "BOULEVARD": "BLVD",
+    "DRIVE": "DR",
+    "PARKWAY": "PKWY",
+    "COURT": "CT",
+    "LANE": "LN",
+    "PLACE": "PL",
+    "HIGHWAY": "HWY",
+    "CIRCLE": "CIR",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
 }
+_UNIT_WORDS = frozenset({"STE", "SUITE", "UNIT", "APT", "RM", "ROOM", "NO"})
+_NPI = re.compile(r"[0-9]{10}", re.ASCII)
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,6 +101,8 @@ class RegistryRead:
     clinics: dict[str, PlannedClinic] = field(default_factory=dict)
     rows: int = 0
     kept: int = 0
+    organizations: int = 0
+    individuals: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     file_date: datetime.date | None = None
 
@@ -91,13 +110,38 @@ class RegistryRead:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+class TooManyRetired(Exception):
+    """The file would retire more than RETIRE_LIMIT of the clinics the import manages: a partial
+    or wrong file, most likely. Nothing was written; --allow-retire goes ahead."""
+
+    def __init__(self, retiring: int, managed: int, by_state: dict[str, int]) -> None:
+        states = ", ".join(f"{state} {count:,}" for state, count in sorted(by_state.items()))
+        super().__init__(
+            f"This file would retire {retiring:,} of the {managed:,} registry clinics it manages "
+            f"({states}), more than {RETIRE_LIMIT:.0%}. Nothing was written. Is the file complete "
+            "(the whole monthly file, not a sample or a spreadsheet copy)? If the clinics really "
+            "left the registry, run again with --allow-retire."
+        )
+        self.retiring, self.managed, self.by_state = retiring, managed, by_state
+
+
 def title(text: str) -> str:
     """ "ACME PHYSICAL THERAPY LLC" -> "Acme Physical Therapy LLC": the registry writes in capitals."""
-    words = []
-    for word in text.split():
-        bare = word.strip(".,").upper()
-        words.append(word.upper() if bare in _UPPER_WORDS else word.capitalize())
-    return " ".join(words)
+    return written(text, business=True)
+
+
+def npi_is_valid(npi: str) -> bool:
+    """The NPI's check digit (Luhn over "80840" + the first nine digits), as CMS assigns them."""
+    if not _NPI.fullmatch(npi):
+        return False
+    total = 24  # the "80840" prefix's contribution to the Luhn sum
+    for position, char in enumerate(reversed(npi[:9])):
+        digit = int(char)
+        if position % 2 == 0:
+            digit *= 2
+            digit -= 9 if digit > 9 else 0
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
 
 
 def file_date(name: str) -> datetime.date | None:
@@ -148,16 +192,38 @@ def _positions(header: list[str]) -> dict[str, int]:
             [Problem(1, "", f"this is not an NPPES provider file: missing column {shown}{more}")]
         )
     positions = {key: where[name] for key, name in COLUMNS.items()}
-    positions.update({name: where[name] for name in TAXONOMY_COLUMNS})
+    positions.update({name: where[name] for name in COLUMNS.values()})
+    optional = (*TAXONOMY_COLUMNS, *PRIMARY_COLUMNS, LAST_UPDATE)
+    positions.update({name: where[name] for name in optional if name in where})
     return positions
 
 
+def address_key(text: str) -> str:
+    """An address as a key that "1200 Example Pkwy, Suite 100" and "1200 EXAMPLE PARKWAY STE
+    100" share: USPS abbreviations, and no unit designator before the unit's number."""
+    words = re.sub(r"[^A-Z0-9]+", " ", text.upper()).split()
+    words = [_STREET_WORDS.get(word, word) for word in words if word not in _UNIT_WORDS]
+    return " ".join(words)
+
+
+def is_pt_code(code: str) -> bool:
+    return code.startswith(PT_TAXONOMY_PREFIX) or code == PT_CLINIC_TAXONOMY
+
+
 def _is_kept(entity: str, taxonomies: list[str]) -> bool:
+    """Individuals with a 2251 code; organizations with a 2251 code or 261QP2000X."""
     if entity == INDIVIDUAL:
         return any(code.startswith(PT_TAXONOMY_PREFIX) for code in taxonomies)
     if entity == ORGANIZATION:
-        return PT_CLINIC_TAXONOMY in taxonomies
+        return any(is_pt_code(code) for code in taxonomies)
     return False
+
+
+def _primary_code(values: list[str], at: dict[str, int], taxonomies: list[str]) -> str:
+    for number, column in enumerate(PRIMARY_COLUMNS):
+        if column in at and values[at[column]].strip().upper() == "Y":
+            return taxonomies[number]
+    return next((code for code in taxonomies if code), "")
 
 
 def _deactivated(deactivated: str, reactivated: str) -> bool:
@@ -166,6 +232,32 @@ def _deactivated(deactivated: str, reactivated: str) -> bool:
         return False
     gone, back = _date(deactivated), _date(reactivated)
     return back is None or (gone is not None and back < gone)
+
+
+def row_problems(number: int, values: list[str], at: dict[str, int]) -> list[Problem]:
+    """What makes a row unreadable as CMS writes it: the entity type, the NPI, the dates."""
+    problems = []
+    entity = values[at["entity"]].strip()
+    deactivated = values[at["deactivated"]].strip()
+    # A deactivated NPI's row is blank but for the NPI and the date: no entity type.
+    if entity not in (INDIVIDUAL, ORGANIZATION) and not (entity == "" and deactivated):
+        problems.append(Problem(number, COLUMNS["entity"], f"“{entity[:20]}” is not 1 or 2; {RESAVED_HINT}"))
+    npi = values[at["npi"]].strip()
+    if not npi_is_valid(npi):
+        problems.append(
+            Problem(
+                number,
+                COLUMNS["npi"],
+                f"“{npi[:20]}” is not a 10-digit NPI with a valid check digit; {RESAVED_HINT}",
+            )
+        )
+    for column in (COLUMNS["deactivated"], COLUMNS["reactivated"], LAST_UPDATE):
+        text = values[at[column]].strip() if column in at else ""
+        if text and not _REGISTRY_DATE.fullmatch(text):
+            problems.append(
+                Problem(number, column, f"“{text[:20]}” is not a date written MM/DD/YYYY; {RESAVED_HINT}")
+            )
+    return problems
 
 
 def read_registry(
@@ -177,13 +269,15 @@ def read_registry(
     progress_every: int = 100_000,
 ) -> RegistryRead:
     """One streaming pass: the PT clinics in the file (grouped by address), with reasons for
-    each row left out. Raises ImportFailed for a file that is not an NPPES provider file."""
+    each row left out. Raises ImportFailed for a file that is not an NPPES provider file, or
+    has rows that cannot be read (naming row and column)."""
     places = geo.zip_centres()
     found = RegistryRead()
     groups: dict[str, dict] = {}
+    problems: list[Problem] = []
     with open_registry_file(Path(path)) as (handle, name):
         found.file_date = source_date or file_date(name)
-        reader = csv.reader(handle)
+        reader = csv.reader(bounded_lines(handle))
         try:
             header = next(reader)
         except StopIteration:
@@ -195,23 +289,25 @@ def read_registry(
         try:
             for values in reader:
                 found.rows += 1
+                number = found.rows + 1  # the header is row 1
                 if progress and found.rows % progress_every == 0:
                     progress("read", found.rows, 0)
                 if len(values) != width:
-                    found.skip("rows with a wrong number of values")
-                    continue
-                taxonomies = [values[at[c]].strip() for c in TAXONOMY_COLUMNS]
-                entity = values[at["entity"]].strip()
-                if not _is_kept(entity, taxonomies):
-                    continue
-                if _deactivated(values[at["deactivated"]], values[at["reactivated"]]):
-                    found.skip("deactivated NPIs")
-                    continue
-                _add(groups, found, values, at, entity, places, states)
+                    problems.append(
+                        Problem(number, "", f"has {len(values)} values but the header has {width} columns")
+                    )
+                elif bad := row_problems(number, values, at):
+                    problems += bad
+                else:
+                    _read_row(groups, found, values, at, places, states)
+                if len(problems) >= MAX_PROBLEMS:
+                    break
         except csv.Error as error:
             raise ImportFailed(
-                [Problem(found.rows + 1, "", f"the file cannot be read as CSV ({error})")]
+                [Problem(found.rows + 2, "", f"the file cannot be read as CSV ({error})")]
             ) from None
+    if problems:
+        raise ImportFailed(problems)
     for group in groups.values():
         clinic = _clinic(group, found.file_date)
         if not clinic.values["phone"]:
@@ -219,6 +315,25 @@ def read_registry(
             continue
         found.clinics[clinic.key] = clinic
     return found
+
+
+def _read_row(
+    groups: dict[str, dict],
+    found: RegistryRead,
+    values: list[str],
+    at: dict[str, int],
+    places: dict[str, tuple[float, float, str]],
+    states: set[str] | None,
+) -> None:
+    taxonomies = [values[at[c]].strip() for c in TAXONOMY_COLUMNS]
+    entity = values[at["entity"]].strip()
+    if not _is_kept(entity, taxonomies):
+        return
+    if _deactivated(values[at["deactivated"]], values[at["reactivated"]]):
+        found.skip("deactivated NPIs")
+        return
+    multi = entity == ORGANIZATION and not is_pt_code(_primary_code(values, at, taxonomies))
+    _add(groups, found, values, at, entity, places, states, multi)
 
 
 def _add(
@@ -229,6 +344,7 @@ def _add(
     entity: str,
     places: dict[str, tuple[float, float, str]],
     states: set[str] | None,
+    multi_specialty: bool = False,
 ) -> None:
     """Put one kept row into the group for its practice address (or skip it, saying why)."""
     state = values[at["state"]].strip().upper()
@@ -247,14 +363,14 @@ def _add(
         phone = ""
     npi = values[at["npi"]].strip()
     line1, line2 = values[at["line1"]].strip(), values[at["line2"]].strip()
-    address = title(", ".join(filter(None, [line1, line2])))[:200]
-    key = "loc:" + re.sub(r"[^A-Z0-9]+", " ", f"{line1} {line2}".upper()).strip()[:100] + f"|{zip5}"
+    address = written(", ".join(filter(None, [line1, line2])), business=True)[:200]
+    key = "loc:" + address_key(f"{line1} {line2}")[:100] + f"|{zip5}"
     group = groups.setdefault(
         key,
         {
             "key": key,
             "address": address,
-            "city": title(values[at["city"]].strip())[:100],
+            "city": written(values[at["city"]].strip())[:100],
             "state": state,
             "zip": zip5,
             "place": places[zip5],
@@ -266,9 +382,12 @@ def _add(
     group["phone"] = group["phone"] or phone
     found.kept += 1
     if entity == ORGANIZATION:
-        group["organizations"].append((npi, title(values[at["organization"]].strip())[:150], phone))
+        found.organizations += 1
+        name = organization_name(values[at["organization"]].strip())[:150]
+        group["organizations"].append((npi, name, phone, multi_specialty))
     else:
-        name = title(f"{values[at['first_name']].strip()} {values[at['last_name']].strip()}")[:120]
+        found.individuals += 1
+        name = person_name(values[at["first_name"]], values[at["last_name"]])[:120]
         credentials = values[at["credentials"]].strip()[:60]
         group["people"].setdefault(name.lower(), TherapistRow(name, credentials, npi))
 
@@ -276,9 +395,11 @@ def _add(
 def _clinic(group: dict, source_date: datetime.date | None) -> PlannedClinic:
     """A group of registry rows at one address as one clinic to import."""
     people = sorted(group["people"].values(), key=lambda p: p.name)
-    organizations = sorted(group["organizations"])
+    # A PT practice's own NPI names the clinic before a multi-specialty group's at the address.
+    organizations = sorted(group["organizations"], key=lambda org: (org[3], org[0]))
+    multi_specialty = False
     if organizations:
-        npi, name, phone = organizations[0]
+        npi, name, phone, multi_specialty = organizations[0]
         key = f"npi:{npi}"
     else:
         npi, phone = "", ""
@@ -296,6 +417,8 @@ def _clinic(group: dict, source_date: datetime.date | None) -> PlannedClinic:
         "phone": phone or group["phone"],
         "npi": npi,
         "source_date": source_date,
+        "multi_specialty": multi_specialty,
+        "retired_on": None,  # listed again if it had left the registry
         # The registry lists training, not services, nor whether new patients are taken: ask.
         "offers_dry_needling": False,
         "dry_needling_unconfirmed": True,
@@ -305,8 +428,8 @@ def _clinic(group: dict, source_date: datetime.date | None) -> PlannedClinic:
 
 
 def plan_registry_import(found: RegistryRead, *, states: set[str] | None = None) -> ImportPlan:
-    """Compare with stored registry clinics: add, update, and retire the ones the file dropped
-    (within `states` if given). Clinics staff edited are never retired, only reported."""
+    """Compare with stored registry clinics: add, update, list again the ones that came back,
+    and retire (hide, never delete) the listed ones the file dropped, within `states` if given."""
     clinics = list(found.clinics.values())
     plan = plan_import(clinics, key_field="source_key")
     # A newer file date alone is not a change worth rewriting every row for.
@@ -316,10 +439,23 @@ def plan_registry_import(found: RegistryRead, *, states: set[str] | None = None)
         moved = set(map(id, date_only))
         plan.changed = [c for c in plan.changed if id(c) not in moved]
         plan.unchanged.extend(date_only)
-    stored = Clinic.objects.filter(source_key__isnull=False)
+    stored = Clinic.objects.listed().filter(source_key__isnull=False)
     if states:
         stored = stored.filter(state__in=states)
-    for pk, key, edited in stored.values_list("pk", "source_key", "staff_edited_fields").iterator():
-        if key not in found.clinics and not edited:
+    plan.managed = 0
+    for pk, key, state in stored.values_list("pk", "source_key", "state").iterator():
+        plan.managed += 1
+        if key not in found.clinics:
             plan.retired.append(pk)
+            plan.retired_by_state[state] = plan.retired_by_state.get(state, 0) + 1
     return plan
+
+
+def check_retirement(plan: ImportPlan, *, states: set[str] | None = None, allow_retire: bool = False) -> None:
+    """Raise TooManyRetired when the plan retires more than RETIRE_LIMIT of the managed clinics,
+    or any clinic outside `states`, unless `allow_retire`."""
+    if allow_retire or not plan.retired:
+        return
+    outside = states and set(plan.retired_by_state) - states
+    if outside or len(plan.retired) > RETIRE_LIMIT * plan.managed:
+        raise TooManyRetired(len(plan.retired), plan.managed, plan.retired_by_state)

@@ -44,7 +44,7 @@ class ClinicSitemap(SiteSitemap):
         self.language = language
 
     def items(self) -> QuerySet[Clinic]:
-        return Clinic.objects.filter(is_sample=False).only("slug", "updated_at").order_by("pk")
+        return Clinic.objects.listed().filter(is_sample=False).only("slug", "updated_at").order_by("pk")
 
     def location(self, item: Clinic) -> str:
         return f"{_detail_prefix(self.language)}{item.slug}/"

@@ -6,4 +6,5 @@ app_name = "clinics"
 urlpatterns = [
     path("", views.search, name="search"),
     path("<slug:slug>/", views.clinic_detail, name="detail"),
+    path("<slug:slug>/update/", views.clinic_update, name="update"),
 ]

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
+from dryneedling_site.core import cachesafe
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
+from dryneedling_site.feedback import guards
 
-from .forms import SEARCH_PARAMETERS, ClinicSearchForm, next_radius
+from . import search as clinic_search
+from .forms import RADII, SEARCH_PARAMETERS, ClinicSearchForm, ListingUpdateForm, next_radius
+from .listing_updates import ListingUpdate
 from .models import Clinic, StateRule, Therapist
 
 RESULTS_PER_PAGE = 20
@@ -23,17 +30,27 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form, "canonical_url": absolute_url(reverse("clinics:search"))}
     if form.is_valid():
         place, radius = form.cleaned_data["place"], form.cleaned_data["radius"]
-        results = Clinic.objects.matching(**form.filters).near(place.latitude, place.longitude, radius)
+        filters, mode = form.filters, form.dry_needling_mode
+        clinics = Clinic.objects.matching(**filters)
+        results = clinic_search.find_near(clinics, mode, place.latitude, place.longitude, radius)
         requested = request.GET.get("page", "")
         # int() reads "٢" and "２" as 2: only ASCII digits choose a page.
         page = Paginator(results, RESULTS_PER_PAGE).get_page(requested if requested.isascii() else "")
+        filtered = bool(filters["new_patients"] or filters["language"] or filters["name"])
+        empty = not page.paginator.count
+        nearest = clinic_search.nearest_beyond(results) if empty else None
         context.update(
             place=place,
             radius=radius,
             page=page,
+            mode=mode,
+            groups={group.name: group for group in results.groups},
+            page_groups=_page_groups(page, results),
             more_results=results.more,
             next_radius=next_radius(radius),
-            filtered=form.filters["new_patients"] or form.filters["language"] or form.filters["name"],
+            nearest=nearest,
+            nearest_radius=_radius_reaching(nearest.distance_miles) if nearest else None,
+            filtered=filtered,
             page_moved=bool(requested) and requested != str(page.number),
             requested_page=requested,
             state_rule=StateRule.objects.filter(state=place.state).first() if place.state else None,
@@ -44,7 +61,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @cache_public_page(scopes=["clinics"], params=SEARCH_PARAMETERS + ("page",))
 def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
-    clinic = get_object_or_404(Clinic.objects.for_listing(), slug=slug)
+    clinic = get_object_or_404(Clinic.objects.listed().for_listing(), slug=slug)
     canonical = absolute_url(clinic.get_absolute_url())
     return render(
         request,
@@ -58,6 +75,26 @@ def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "structured_data": medical_clinic(clinic, canonical),
         },
     )
+
+
+def _page_groups(page, results: clinic_search.GroupedResults) -> list[dict]:
+    """The page's clinics split where their group changes; each group numbers its own from 1."""
+    offsets, before = {}, 0
+    for group in results.groups:
+        offsets[group.name] = before
+        before += group.count
+    parts: list[dict] = []
+    for number, clinic in enumerate(page.object_list, start=page.start_index()):
+        if not parts or parts[-1]["name"] != clinic.group:
+            start = number - offsets[clinic.group]
+            parts.append({"name": clinic.group, "start": start, "first": start == 1, "clinics": []})
+        parts[-1]["clinics"].append(clinic)
+    return parts
+
+
+def _radius_reaching(miles: float) -> int | None:
+    """The smallest distance the form offers that reaches `miles`, or None beyond them all."""
+    return next((radius for radius in RADII if radius >= miles), None)
 
 
 def _results_url(query: QueryDict) -> str | None:
@@ -109,3 +146,46 @@ def _person(therapist: Therapist) -> dict:
     if therapist.credentials:
         person["honorificSuffix"] = therapist.credentials
     return person
+
+
+# Updates a network may send an hour: a clinic's manager sends one or two; more is a script.
+LISTING_UPDATES_PER_HOUR = 10
+
+
+@never_cache
+def clinic_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Is this your clinic? Update this listing": a form with no account. What is sent waits
+    for staff on the desk; the public page does not change until they approve it."""
+    clinic = get_object_or_404(Clinic.objects.listed(), slug=slug)
+    status = 200
+    if request.method == "POST":
+        if guards.is_too_large(request):
+            return _update_refused(
+                request, clinic, 413, _("That is more than this form can take. Shorten it.")
+            )
+        key = salted_hmac("dryneedling_site.clinics.update", guards.client_network(request)).hexdigest()
+        if cachesafe.guarded("limits").count(f"clinics:update:{key}", 3600) > LISTING_UPDATES_PER_HOUR:
+            response = _update_refused(
+                request,
+                clinic,
+                429,
+                _("We have had many updates from your network. Please try again in an hour."),
+            )
+            response["Retry-After"] = "3600"
+            return response
+        form = ListingUpdateForm(request.POST)
+        if form.honeypot_filled:  # looks sent, so a bot learns nothing; nothing is stored
+            return redirect(reverse("clinics:update", kwargs={"slug": slug}) + "?sent=1")
+        if form.is_valid():
+            ListingUpdate.objects.create(clinic=clinic, **form.update_values())
+            return redirect(reverse("clinics:update", kwargs={"slug": slug}) + "?sent=1")
+        status = 400
+    else:
+        form = ListingUpdateForm()
+    context = {"clinic": clinic, "form": form, "sent": request.GET.get("sent") == "1"}
+    return render(request, "clinics/clinic_update.html", context, status=status)
+
+
+def _update_refused(request: HttpRequest, clinic: Clinic, status: int, message: str) -> HttpResponse:
+    context = {"clinic": clinic, "form": None, "refused": message}
+    return render(request, "clinics/clinic_update.html", context, status=status)

@@ -56,7 +56,7 @@ NEW_YORK = {
 HOBOKEN = {"line1": "300 ELM ST", "city": "HOBOKEN", "state": "NJ", "postal": "07030", "country": "US"}
 ROWS = [
     row(
-        "1000000001",
+        "1000000129",
         "1",
         ["225100000X"],
         first="JANE",
@@ -67,7 +67,7 @@ ROWS = [
     ),
     # A PT whose PT code is not the first one; same address written in another case
     row(
-        "1000000002",
+        "1000000202",
         "1",
         ["390200000X", "", "2251X0800X"],
         first="SAM",
@@ -77,19 +77,19 @@ ROWS = [
         **dict(PORTLAND, line1="100 Main St"),
     ),
     row(
-        "1000000003",
+        "1000000384",
         "2",
         ["261QP2000X"],
         organization="RIVERSIDE PHYSICAL THERAPY LLC",
         phone="2125550101",
         **NEW_YORK,
     ),
-    row("1000000004", "1", ["2251S0007X"], first="ALEX", last="POE", credentials="DPT", **NEW_YORK),
+    row("1000000467", "1", ["2251S0007X"], first="ALEX", last="POE", credentials="DPT", **NEW_YORK),
     row(
-        "1000000005", "1", ["225200000X"], first="PAT", last="ASSISTANT", phone="2125550102", **NEW_YORK
+        "1000000533", "1", ["225200000X"], first="PAT", last="ASSISTANT", phone="2125550102", **NEW_YORK
     ),  # PTA
     row(
-        "1000000006",
+        "1000000616",
         "1",
         ["225100000X"],
         first="GONE",
@@ -99,7 +99,7 @@ ROWS = [
         **HOBOKEN,
     ),
     row(
-        "1000000007",
+        "1000000798",
         "1",
         ["225100000X"],
         first="CHRIS",
@@ -110,7 +110,7 @@ ROWS = [
         **HOBOKEN,
     ),
     row(
-        "1000000008",
+        "1000000871",
         "1",
         ["225100000X"],
         first="ABROAD",
@@ -122,7 +122,7 @@ ROWS = [
         postal="M5H1A1",
         country="CA",
     ),
-    row("1000000009", "1", ["207Q00000X"], first="FAMILY", last="DOCTOR", phone="5035550105", **PORTLAND),
+    row("1000000954", "1", ["207Q00000X"], first="FAMILY", last="DOCTOR", phone="5035550105", **PORTLAND),
 ]
 
 
@@ -170,10 +170,10 @@ def check_fixture_clinics() -> None:
     )
     assert portland.phone == "5035550100"
     assert [(t.name, t.credentials, t.npi) for t in portland.therapists.all()] == [
-        ("Jane Doe", "PT, DPT", "1000000001"),
-        ("Sam Roe", "PT", "1000000002"),
+        ("Jane Doe", "PT, DPT", "1000000129"),
+        ("Sam Roe", "PT", "1000000202"),
     ]
-    riverside = Clinic.objects.get(npi="1000000003")
+    riverside = Clinic.objects.get(npi="1000000384")
     assert (riverside.name, riverside.address, riverside.zip_code, riverside.phone) == (
         "Riverside Physical Therapy LLC",
         "200 Oak Ave, Suite 5",
@@ -183,7 +183,7 @@ def check_fixture_clinics() -> None:
     assert [t.name for t in riverside.therapists.all()] == ["Alex Poe"]  # not the assistant
     hoboken = Clinic.objects.get(city="Hoboken")
     assert hoboken.name == "Chris Lee"  # reactivated; the deactivated PT there is left out
-    assert [t.npi for t in hoboken.therapists.all()] == ["1000000007"]
+    assert [t.npi for t in hoboken.therapists.all()] == ["1000000798"]
     for clinic in Clinic.objects.all():
         assert clinic.source_date == datetime.date(2026, 1, 11)
         assert (clinic.offers_dry_needling, clinic.dry_needling_unconfirmed) == (False, True)
@@ -221,7 +221,7 @@ def test_rerun_is_idempotent_and_a_dry_run_writes_nothing(db, tmp_path):
 
 def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
     run(write_file(tmp_path, ROWS))
-    riverside = Clinic.objects.get(npi="1000000003")
+    riverside = Clinic.objects.get(npi="1000000384")
     riverside.phone, riverside.offers_dry_needling, riverside.dry_needling_unconfirmed = (
         "2125550199",
         True,
@@ -238,7 +238,7 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
         ROWS[0],  # Sam Roe has left
         dict(ROWS[2], **{"Provider Business Practice Location Address Telephone Number": "2125550111"}),
         row(
-            "1000000010",
+            "1000000103",
             "2",
             ["261QP2000X"],
             organization="NEW CLINIC PC",
@@ -252,10 +252,17 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
             ROWS[6], **{"NPI Deactivation Date": "01/02/2026", "NPI Reactivation Date": ""}
         ),  # Chris Lee leaves
     ]
-    out = run(write_file(later, next_month, name="npidata_pfile_20260202-20260208.csv"))
+    path = write_file(later, next_month, name="npidata_pfile_20260202-20260208.csv")
+    message, _ = failure(path)  # one of three clinics leaves: more than 5%
+    assert "would retire 1 of the 3 registry clinics it manages (NJ 1)" in message
+    assert "--allow-retire" in message
+    assert Clinic.objects.listed().count() == 3 and Clinic.objects.count() == 3
+    out = run(path, "--allow-retire")
     assert "1 created, 2 updated, 0 unchanged, 1 retired." in out  # Riverside: a newer file date
     assert "Kept staff edits on 1 clinic(s)." in out
-    assert not Clinic.objects.filter(city="Hoboken").exists()
+    hoboken = Clinic.objects.get(city="Hoboken")  # retired: kept, hidden from search
+    assert hoboken.retired_on is not None
+    assert not Clinic.objects.listed().filter(city="Hoboken").exists()
     portland = Clinic.objects.get(address="100 Main St")
     # Sam Roe (registry) is gone; the therapist staff added, who has no NPI, stays
     assert [t.name for t in portland.therapists.all()] == ["Jane Doe", "Robin Staffadded"]
@@ -264,34 +271,31 @@ def test_next_month_updates_adds_retires_and_keeps_staff_edits(db, tmp_path):
     riverside.refresh_from_db()
     assert riverside.phone == "2125550199"  # the staff's number, not the registry's
     assert (riverside.offers_dry_needling, riverside.dry_needling_unconfirmed) == (True, False)
-    assert Clinic.objects.get(npi="1000000010").name == "New Clinic PC"
+    assert Clinic.objects.get(npi="1000000103").name == "New Clinic PC"
 
 
-def test_a_clinic_staff_edit_while_the_file_is_read_is_not_retired(db, tmp_path):
-    from dryneedling_site.clinics.importer import EditedDuringImport, apply_import
-    from dryneedling_site.clinics.nppes import plan_registry_import, read_registry
-
+def test_a_retired_clinic_keeps_its_staff_edits_and_comes_back_with_the_registry(db, tmp_path, client):
     run(write_file(tmp_path, ROWS))
+    hoboken = Clinic.objects.get(city="Hoboken")
+    hoboken.phone, hoboken.staff_edited_fields = "2015550188", ["phone"]  # confirmed by phone
+    hoboken.save()
     later = tmp_path / "later"
     later.mkdir()
     gone = [r for r in ROWS if r is not ROWS[6]]  # the Hoboken therapist is no longer listed
-    path = write_file(later, gone, name="npidata_pfile_20260202-20260208.csv")
-    plan = plan_registry_import(read_registry(path))
-    hoboken = Clinic.objects.get(city="Hoboken")
-    assert plan.retired == [hoboken.pk]
-    hoboken.phone, hoboken.staff_edited_fields = "2015550188", ["phone"]  # confirmed by phone meanwhile
-    hoboken.save()
-    with pytest.raises(EditedDuringImport):
-        apply_import(plan)
-    assert Clinic.objects.get(pk=hoboken.pk).phone == "2015550188"
+    run(write_file(later, gone, name="npidata_pfile_20260202-20260208.csv"), "--allow-retire")
+    hoboken.refresh_from_db()
+    assert hoboken.retired_on is not None and hoboken.phone == "2015550188"
+    assert client.get(hoboken.get_absolute_url()).status_code == 404
+    assert "Chris Lee" not in client.get("/find-a-pt/?location=07030&dry_needling=any").content.decode()
 
-    plan = plan_registry_import(read_registry(path))  # compared afresh: kept, only reported
-    assert plan.retired == []
-    hoboken.staff_edited_fields = []
-    hoboken.save()
-    plan = plan_registry_import(read_registry(path))
-    hoboken.delete()  # staff removed it meanwhile: nothing to undo, the import goes ahead
-    assert apply_import(plan).retired == 1
+    back = tmp_path / "back"
+    back.mkdir()
+    out = run(write_file(back, ROWS, name="npidata_pfile_20260302-20260308.csv"))
+    assert "0 retired" in out
+    hoboken.refresh_from_db()
+    assert hoboken.retired_on is None and hoboken.phone == "2015550188"  # listed again, edit kept
+    # (another address: the test's transaction never commits, so the cached page is not bumped)
+    assert "Chris Lee" in client.get("/find-a-pt/?location=07030&dry_needling=any&radius=50").content.decode()
 
 
 def test_state_filter_imports_and_retires_only_within_those_states(db, tmp_path):
@@ -299,7 +303,10 @@ def test_state_filter_imports_and_retires_only_within_those_states(db, tmp_path)
     assert sorted(Clinic.objects.values_list("state", flat=True)) == ["NY", "OR"]
     assert "in NY, OR" in out
     run(write_file(tmp_path, ROWS), "--state", "NJ")
-    assert Clinic.objects.count() == 3  # NJ added; NY and OR untouched, not retired
+    assert Clinic.objects.listed().count() == 3  # NJ added; NY and OR untouched, not retired
+    only_nj = [r for r in ROWS if "HOBOKEN" in r.values()]
+    out = run(write_file(tmp_path, only_nj), "--state", "NJ", "--dry-run")  # nothing outside NJ retires
+    assert "0 retired" in out
     message, _ = failure(write_file(tmp_path, ROWS), "--state", "XX")
     assert "“XX” is not a US state code" in message
 

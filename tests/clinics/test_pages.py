@@ -100,7 +100,7 @@ def test_a_right_to_left_name_is_isolated_from_the_text_around_it(client, make_c
     assert 'aria-current="page"><bdi>مركز العلاج الطبيعي</bdi></a>' in page
     assert "(<bdi>مركز العلاج الطبيعي</bdi>)" in page
     results = client.get("/find-a-pt/", {"location": "10001"}).content.decode()
-    assert '?location=10001"><bdi>مركز العلاج الطبيعي</bdi></a></h3>' in results
+    assert '?location=10001"><bdi>مركز العلاج الطبيعي</bdi></a></h4>' in results
 
 
 def test_back_to_results_returns_to_the_same_search(client, riverside):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dryneedling_site.clinics import geo
-from dryneedling_site.clinics import models as clinic_models
+from dryneedling_site.clinics import search as clinic_search
 from dryneedling_site.clinics.models import Clinic, Language
 from tests.clinics.factories import point_at
 
@@ -96,7 +98,7 @@ def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, djang
 
 
 def test_only_the_nearest_are_listed_when_there_are_more(make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 5)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 5)
     for miles in range(1, 13):
         make_clinic(
             name=f"At {miles:02d}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=miles * 29)
@@ -111,7 +113,7 @@ def test_only_the_nearest_are_listed_when_there_are_more(make_clinic, monkeypatc
 
 def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make_clinic, monkeypatch):
     # Many clinics close in, fewer far out, and two at the very same spot (ties go by id).
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 12)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 12)
     layout = [(0.2 * n, n * 47) for n in range(1, 10)] + [(3.0, 100), (3.0, 100)]
     layout += [(4.0 + 1.5 * n, n * 47) for n in range(14)]
     made = [
@@ -124,13 +126,13 @@ def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make
 
     expected = [c.name for c in sorted(made, key=lambda c: (distance(c), c.pk))]
     radii: list[float] = []
-    real_ranking = clinic_models.NearbyClinics.ranking
+    real_ranking = clinic_search.NearbyClinics.ranking
 
     def ranking(self, miles=None):
         radii.append(self._miles if miles is None else miles)
         return real_ranking(self, miles)
 
-    monkeypatch.setattr(clinic_models.NearbyClinics, "ranking", ranking)
+    monkeypatch.setattr(clinic_search.NearbyClinics, "ranking", ranking)
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
     assert len(results) == 12 and results.more
     for start in range(12):
@@ -143,7 +145,7 @@ def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make
 
 
 def test_matches_only_near_the_edge_fall_back_to_the_whole_circle(make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 3)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 3)
     for n, miles in enumerate([24.5, 20, 23, 21.5, 22]):
         make_clinic(name=f"At {miles}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=n * 70))
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
@@ -192,7 +194,8 @@ def test_search_by_zip_lists_clinics_nearest_first_with_their_details(client, ma
     response = client.get(SEARCH, {"location": "10001"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2 clinics within 25 miles of 10001 (New York, NY)" in page
+    assert "Physical therapists within 25 miles of 10001 (New York, NY)" in page
+    assert "2 offer dry needling." in page and "0 may offer it: ask them." in page
     assert page.index("Midtown PT") < page.index("Hoboken Sample PT")
     assert "Far Away PT" not in page
     assert "<strong>0.0 miles</strong> away" in page
@@ -213,7 +216,8 @@ def test_search_by_zip_lists_clinics_nearest_first_with_their_details(client, ma
 def test_city_search_and_case_insensitive_state(client, make_clinic):
     make_clinic(name="Portland PT", city="Portland", state="OR", zip_code="97201")
     page = client.get(SEARCH, {"location": "portland, or"}).content.decode()
-    assert "1 clinic within 25 miles of Portland, OR" in page
+    assert "Physical therapists within 25 miles of Portland, OR" in page
+    assert "1 offers dry needling." in page
     assert "Portland PT" in page
 
 
@@ -263,7 +267,7 @@ def test_language_list_offers_only_languages_some_clinic_speaks(client, make_cli
 def test_browser_location_searches_from_coordinates(client, make_clinic):
     make_clinic(name="Midtown PT", zip_code="10001")
     page = client.get(SEARCH, {"lat": "40.75", "lon": "-73.99"}).content.decode()
-    assert "1 clinic within 25 miles of your location" in page
+    assert "Physical therapists within 25 miles of your location" in page
     assert "Midtown PT" in page
 
 
@@ -279,8 +283,8 @@ def test_paging_through_results(client, make_clinic):
     first = client.get(SEARCH, {"location": "10001"})
     assert [c.name for c in first.context["page"]] == [f"Clinic {n:02d}" for n in range(20)]
     page = first.content.decode()
-    assert "45 clinics within 25 miles" in page
-    assert "Showing 1 to 20" in page
+    assert "45 offer dry needling." in page
+    assert "Showing 1 to 20 of 45" in page
     assert "Page 1 of 3" in page
     assert '<a rel="next" href="?location=10001&amp;page=2">' in page
     third = client.get(SEARCH, {"location": "10001", "page": "3"})
@@ -289,23 +293,33 @@ def test_paging_through_results(client, make_clinic):
 
 
 def test_a_crowded_search_says_more_and_lists_the_nearest(client, make_clinic, monkeypatch):
-    monkeypatch.setattr(clinic_models, "MAX_RESULTS", 25)
+    monkeypatch.setattr(clinic_search, "MAX_RESULTS", 25)
     for number in range(30):
         make_clinic(name=f"Clinic {number:02d}", at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 90))
     page = client.get(SEARCH, {"location": "10001"}).content.decode()
-    assert "More than 25 clinics within 25 miles of 10001 (New York, NY)" in page
-    assert "We list the nearest 25. For a shorter list, choose a smaller distance" in page
+    assert "More than 25 offer dry needling." in page
+    assert (
+        "We list the nearest 25 that offer dry needling. For a shorter list, choose a smaller distance"
+        in page
+    )
+    confirmed_only = client.get(SEARCH, {"location": "10001", "dry_needling": "confirmed"}).content.decode()
+    assert (
+        "More than 25 clinics that offer dry needling within 25 miles of 10001 (New York, NY)"
+        in confirmed_only
+    )
+    assert "We list the nearest 25. For a shorter list, choose a smaller distance" in confirmed_only
     assert "Page 1 of 2" in page
     last = client.get(SEARCH, {"location": "10001", "page": "2"})
     assert [c.name for c in last.context["page"]] == [f"Clinic {n:02d}" for n in range(20, 25)]
     spanish = client.get("/es" + SEARCH, {"location": "10001"}).content.decode()
-    assert "Más de 25 clínicas a 25 millas o menos de 10001 (New York, NY)" in spanish
-    assert "Mostramos las 25 más cercanas." in spanish
+    assert "Fisioterapeutas a 25 millas o menos de 10001 (New York, NY)" in spanish
+    assert "Más de 25 ofrecen punción seca." in spanish
+    assert "Mostramos las 25 más cercanas que ofrecen punción seca." in spanish
     assert '<a href="#results-heading">Go to the results</a>' in page  # on a phone they are below the form
     assert '<a href="#results-heading">Ir a los resultados</a>' in spanish
     assert "Go to the results" not in client.get(SEARCH).content.decode()
     few = client.get(SEARCH, {"location": "10001", "radius": "10"}).content.decode()
-    assert "21 clinics within 10 miles" in few and "More than" not in few and "We list the nearest" not in few
+    assert "21 offer dry needling." in few and "More than" not in few and "We list the nearest" not in few
 
 
 @pytest.mark.parametrize(
@@ -321,14 +335,26 @@ def test_a_page_that_does_not_exist_shows_a_real_page_and_says_so(client, make_c
     assert f"so here is page {shown}." in response.content.decode()
 
 
-def test_no_results_offers_the_next_larger_radius(client, make_clinic):
+def test_no_results_names_the_nearest_clinic_beyond_the_radius(client, make_clinic):
     make_clinic(name="Albany PT", city="Albany", zip_code="12207")  # about 136 miles from 10001
     page = client.get(SEARCH, {"location": "10001", "radius": "10", "name": "albany"}).content.decode()
     assert "We found no clinics within 10 miles of 10001 (New York, NY) that match all your choices." in page
     assert (
-        '<a href="?location=10001&amp;radius=25&amp;name=albany">Search within 25 miles instead</a>' in page
+        'The nearest we found is <a href="/find-a-pt/albany-pt-albany-ny/"><bdi>Albany PT</bdi></a>' in page
     )
+    assert re.search(r"in Albany, NY, 13[0-9] miles away.", page)
+    assert "Search within" not in page  # 136 miles is beyond every distance offered
     assert 'href="?location=10001&amp;radius=10">Search again without the name' in page
+    assert 'href="?location=10001&amp;radius=10&amp;name=albany&amp;dry_needling=any">Search any' in page
+
+
+def test_no_results_offers_the_distance_that_reaches_the_nearest(client, make_clinic):
+    make_clinic(name="Shore PT", at=point_at(NYC.latitude, NYC.longitude, 40, 200))
+    page = client.get(SEARCH, {"location": "10001", "radius": "25"}).content.decode()
+    assert "The nearest we found is" in page and "40 miles away." in page
+    assert '<a href="?location=10001&amp;radius=50">Search within 50 miles instead</a>' in page
+    only = client.get(SEARCH, {"location": "10001", "radius": "25", "dry_needling": "confirmed"})
+    assert "Include clinics that may offer dry needling" in only.content.decode()
 
 
 def test_no_results_at_the_largest_radius_offers_no_larger_one(client, db):
@@ -395,9 +421,9 @@ def test_search_page_query_count_does_not_grow_with_results(
             languages=["English", "Spanish"],
             at=point_at(NYC.latitude, NYC.longitude, number * 0.5, 180),
         )
-    # ZIP, language options, language check, state rule, count, the page's ids and distances,
-    # its clinics, therapists, languages
-    with django_assert_max_num_queries(9):
+    # ZIP, language options, language check, state rule, a count for each group (offers, may
+    # offer), the page's ids and distances, its clinics, therapists, languages
+    with django_assert_max_num_queries(10):
         response = client.get(SEARCH, {"location": "10001", "language": "spanish", "name": "therapist"})
     assert len(response.context["page"]) == 20
 
@@ -423,17 +449,32 @@ def test_optional_choices_are_folded_away_unless_in_use(client, db, params, fold
 # --- Unconfirmed dry needling and state rules ------------------------------------------------
 
 
-def test_imported_clinics_say_ask_and_appear_only_when_may_offer_is_chosen(client, make_clinic):
-    make_clinic(name="Confirmed PT")
+def test_default_search_lists_confirmed_clinics_first_then_those_that_may_offer(client, make_clinic):
     make_clinic(name="Registry PT", offers_dry_needling=False, dry_needling_unconfirmed=True)
+    make_clinic(name="Confirmed PT", at=point_at(NYC.latitude, NYC.longitude, 5, 90))
     make_clinic(name="No Needles PT", offers_dry_needling=False)
-    confirmed = client.get(SEARCH, {"location": "10001"})
+    default = client.get(SEARCH, {"location": "10001"})
+    assert names(default.context["page"]) == ["Confirmed PT", "Registry PT"]  # nearer, but may offer
+    page = default.content.decode()
+    assert page.index("Clinics that offer dry needling<") < page.index("Confirmed PT")
+    heading = "Clinics that may offer dry needling: ask whether they offer it"
+    assert page.index("Confirmed PT") < page.index(heading) < page.index("Registry PT")
+    assert "1 offers dry needling." in page and "1 may offer it: ask them." in page
+    assert "Ask whether they offer dry needling" in page
+    bookmarked = client.get(SEARCH, {"location": "10001", "dry_needling": "maybe"})  # the old choice
+    assert names(bookmarked.context["page"]) == ["Confirmed PT", "Registry PT"]
+    confirmed = client.get(SEARCH, {"location": "10001", "dry_needling": "confirmed"})
     assert names(confirmed.context["page"]) == ["Confirmed PT"]
-    maybe = client.get(SEARCH, {"location": "10001", "dry_needling": "maybe"})
-    assert sorted(names(maybe.context["page"])) == ["Confirmed PT", "Registry PT"]
-    assert "Ask whether they offer dry needling" in maybe.content.decode()
     every = client.get(SEARCH, {"location": "10001", "dry_needling": "any"})
-    assert len(every.context["page"]) == 3
+    assert names(every.context["page"]) == ["Registry PT", "No Needles PT", "Confirmed PT"]
+
+
+def test_an_imported_only_area_still_shows_someone_to_call(client, make_clinic):
+    make_clinic(name="Registry PT", offers_dry_needling=False, dry_needling_unconfirmed=True)
+    page = client.get(SEARCH, {"location": "10001"}).content.decode()
+    assert "No clinic this near has told us it offers dry needling." in page
+    assert "Registry PT" in page and "We found no clinics" not in page
+    assert "You can ask any clinic whether it offers an interpreter." in page
 
 
 def test_state_rule_is_shown_with_its_source_and_date_only_for_its_state(client, make_clinic):

@@ -1,4 +1,4 @@
-"""python manage.py import_nppes FILE [--state XX ...] [--dry-run]"""
+"""python manage.py import_nppes FILE [--state XX ...] [--dry-run] [--allow-retire]"""
 
 from __future__ import annotations
 
@@ -15,14 +15,20 @@ from dryneedling_site.clinics.importer import (
     ImportFailed,
     apply_import,
 )
-from dryneedling_site.clinics.nppes import plan_registry_import, read_registry
+from dryneedling_site.clinics.nppes import (
+    TooManyRetired,
+    check_retirement,
+    plan_registry_import,
+    read_registry,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import physical therapists and PT clinics from the CMS NPPES monthly file (the ZIP as "
         "published, or the npidata_pfile_*.csv inside it). Re-running with a newer file updates, "
-        "adds and retires clinics; fields staff edited in the admin are never changed."
+        "adds and retires clinics (hidden, never deleted); fields staff edited in the admin are never "
+        "changed. An import that would retire more than 5% of the clinics stops unless --allow-retire."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +45,11 @@ class Command(BaseCommand):
             "--file-date",
             type=datetime.date.fromisoformat,
             help="The data's date (YYYY-MM-DD) when the file name does not carry it.",
+        )
+        parser.add_argument(
+            "--allow-retire",
+            action="store_true",
+            help="Retire (hide) more than 5%% of the registry clinics if the file leaves them out.",
         )
         parser.add_argument(
             "--overwrite-staff-edits",
@@ -63,11 +74,18 @@ class Command(BaseCommand):
             )
             plan = plan_registry_import(found, states=states or None)
             counts = [len(plan.created), len(plan.changed), len(plan.unchanged), len(plan.retired)]
+            refused = None
+            try:
+                check_retirement(plan, states=states or None, allow_retire=options["allow_retire"])
+            except TooManyRetired as too_many:
+                if not dry_run:
+                    raise
+                refused = too_many
             if not dry_run:
                 report = apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
                 counts = [len(report.created), len(report.updated), len(report.unchanged), report.retired]
-        except EditedDuringImport as edited:
-            raise CommandError(str(edited)) from None
+        except (EditedDuringImport, TooManyRetired) as stopped:
+            raise CommandError(str(stopped)) from None
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))
@@ -76,7 +94,8 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.stdout.write(
             f"Read {found.rows:,} rows in {seconds:.1f} s: {found.kept:,} physical therapists and PT "
-            f"clinics{' in ' + ', '.join(sorted(states)) if states else ''}."
+            f"clinics{' in ' + ', '.join(sorted(states)) if states else ''} "
+            f"({found.organizations:,} organizations, {found.individuals:,} individuals)."
         )
         for reason, count in sorted(found.skipped.items()):
             self.stdout.write(f"  left out: {count:,} {reason}")
@@ -89,6 +108,12 @@ class Command(BaseCommand):
                 f"{counts[1]:,} updated, {counts[2]:,} unchanged, {counts[3]:,} retired."
             )
         )
+        if plan.retired_by_state:
+            shown = ", ".join(f"{code} {count:,}" for code, count in sorted(plan.retired_by_state.items()))
+            verb = "Would retire" if dry_run else "Retired"
+            self.stdout.write(f"{verb} {len(plan.retired):,} of {plan.managed:,} clinics, by state: {shown}")
+        if refused is not None:
+            self.stdout.write(self.style.WARNING(f"Without --dry-run this import would stop: {refused}"))
         kept = sum(bool(c.kept) for c in plan.changed)
         if kept and not options["overwrite_staff_edits"]:
             self.stdout.write(f"Kept staff edits on {kept:,} clinic(s).")
