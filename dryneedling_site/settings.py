@@ -348,3 +348,7 @@ FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))
 # private folder under the system temp folder, fine on one server; with several app servers
 # behind one proxy, a folder they all share (the confirmation may reach another server).
 CLINIC_IMPORT_DIR = os.environ.get("CLINIC_IMPORT_DIR", "")
+
+# Where `manage.py backup` (no folder given) writes each night's backup, one dated folder each;
+# the staff desk warns when the newest one there is over a day old (docs/deployment.md, Recovery).
+BACKUP_DIR = Path(os.environ.get("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))
