@@ -354,3 +354,7 @@ FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))
 CLINIC_IMPORT_DIR = os.environ.get("CLINIC_IMPORT_DIR", "")
 # How old a clinic's own confirmation of dry needling may be before it reads "ask to be sure".
 CLINIC_CONFIRMATION_STALE_DAYS = int(os.environ.get("CLINIC_CONFIRMATION_STALE_DAYS", "365"))
+
+# Where `manage.py backup` (no folder given) writes each night's backup, one dated folder each;
+# the staff desk warns when the newest one there is over a day old (docs/deployment.md, Recovery).
+BACKUP_DIR = Path(os.environ.get("DJANGO_BACKUP_DIR", BASE_DIR / "backups"))

@@ -17,6 +17,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from . import fingerprints
 from .markdown import MarkdownTooComplex, check_complexity
 from .models import Article, Reference, SitePage, content_fingerprint, default_next_review
 
@@ -311,7 +312,7 @@ def load_articles(directory: Path, *, force: bool = False) -> LoadReport:
             article = _write(Article(), fields)
             report.created.append(slug)
         else:
-            edited_in_admin = article.fingerprint() != article.source_hash
+            edited_in_admin = article.edited_since_load
             if edited_in_admin and not force:
                 report.skipped.append(slug)
                 continue
@@ -328,7 +329,10 @@ def load_articles(directory: Path, *, force: bool = False) -> LoadReport:
         # A review recorded in the file covers the text as loaded, so later edits show as changed.
         reviewed = article.review_fingerprint() if article.is_reviewed else ""
         Article.objects.filter(pk=article.pk).update(
-            source_hash=fingerprint, source_path=display_path(path), reviewed_fingerprint=reviewed
+            source_hash=fingerprint,
+            source_hash_version=fingerprints.ARTICLE_SCHEME,
+            source_path=display_path(path),
+            reviewed_fingerprint=reviewed,
         )
     for slug in parsed:
         report.grades[slug] = float(by_slug[slug].reading_grade) if slug in by_slug else 0.0
@@ -403,7 +407,10 @@ def load_pages(directory: Path, *, force: bool = False) -> LoadReport:
         name = slug if language == settings.LANGUAGE_CODE else f"{language}/{slug}"
         fingerprint = content_fingerprint(fields)
         page = existing.get((language, slug))
-        edited_in_admin = page is not None and page.fingerprint() != page.source_hash
+        edited_in_admin = page is not None and (
+            page.source_hash_version != fingerprints.SITE_PAGE_SCHEME
+            or page.fingerprint() != page.source_hash
+        )
         if page is None:
             page = SitePage(language=language)
             report.created.append(name)
@@ -418,5 +425,6 @@ def load_pages(directory: Path, *, force: bool = False) -> LoadReport:
         for attribute, value in fields.items():
             setattr(page, attribute, value)
         page.source_hash, page.source_path = fingerprint, display_path(path)
+        page.source_hash_version = fingerprints.SITE_PAGE_SCHEME
         page.save()
     return report

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import markdown
+from . import fingerprints, markdown
 from .readability import measure
 from .readability_es import measure_es
 
@@ -170,6 +170,11 @@ class Article(models.Model):
         help_text="Fingerprint of the content as last loaded from its file; a different fingerprint "
         "now means staff edited it since.",
     )
+    # Which frozen scheme (articles/fingerprints.py) made source_hash; db_default so that the
+    # previous release's workers can still insert rows while an upgrade migrates.
+    source_hash_version = models.PositiveSmallIntegerField(
+        default=fingerprints.ARTICLE_SCHEME, db_default=fingerprints.ARTICLE_SCHEME, editable=False
+    )
     reviewed_fingerprint = models.CharField(
         max_length=64,
         blank=True,
@@ -315,6 +320,13 @@ class Article(models.Model):
         return bool(self.last_reviewed and self.reviewer_name)
 
     @property
+    def edited_since_load(self) -> bool:
+        """Staff changed the row since the loader stamped it (a stamp of an older scheme that no
+        migration re-stamped counts as edited: the migration re-stamps every untouched row)."""
+        stamped_now = self.source_hash_version == fingerprints.ARTICLE_SCHEME
+        return not stamped_now or self.fingerprint() != self.source_hash
+
+    @property
     def has_care_card(self) -> bool:
         return bool(self.care_call_pt_html or self.care_urgent_html or self.care_emergency)
 
@@ -345,7 +357,11 @@ class Article(models.Model):
         return bool(self.reviewed_fingerprint) and self.reviewed_fingerprint != self.review_fingerprint()
 
     def fingerprint(self) -> str:
-        """Hash of everything staff can edit, in the same form the loader hashes a file."""
+        """Hash of everything staff can edit, in the same form the loader hashes a file.
+
+        This is scheme fingerprints.ARTICLE_SCHEME: covering other fields means a new frozen
+        scheme there and a migration that re-stamps untouched rows (tests/articles/test_fingerprints.py).
+        """
         return content_fingerprint(
             {
                 "slug": self.slug,
@@ -509,6 +525,9 @@ class SitePage(models.Model):
         blank=True,
         editable=False,
         help_text="Fingerprint of the page as last loaded; a different one now means staff edited it.",
+    )
+    source_hash_version = models.PositiveSmallIntegerField(
+        default=fingerprints.SITE_PAGE_SCHEME, db_default=fingerprints.SITE_PAGE_SCHEME, editable=False
     )
     updated_at = models.DateTimeField(auto_now=True)
 
