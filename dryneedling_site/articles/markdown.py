@@ -48,7 +48,16 @@ _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 # Ids the page template uses itself; a heading must not take one of them.
-RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-help", "related"}
+RESERVED_IDS = {
+    "main",
+    "top",
+    "feedback",
+    "on-this-page",
+    "references",
+    "get-help",
+    "related",
+    "call-911-first",
+}
 
 
 # Python-Markdown's link parsing is quadratic in the "[" of one paragraph, and deep nesting

@@ -125,6 +125,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "guide_position": (index + 1) if index is not None else None,
             "guide_length": len(guide),
             "canonical_url": canonical,
+            # The 911 line first on the pages where a patient acts after treatment.
+            "call_911_first": article.care_emergency
+            and (article.translation_of or article).slug in settings.ARTICLE_SAFETY_PAGES,
             "structured_data": medical_web_page(article, canonical),
         },
     )
