@@ -7,6 +7,8 @@ import re
 
 import markdown
 import nh3
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from markdown.extensions.toc import slugify
 
@@ -56,7 +58,16 @@ _EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]*)"')
 _SCHEME_RELATIVE = re.compile(r'(<[a-z]+\s[^>]*?\b(?:href|src)=")[/\\]{2}')
 _TAG = re.compile(r"<[^>]+>")
 # Ids the page template uses itself; a heading must not take one of them.
-RESERVED_IDS = {"main", "top", "feedback", "on-this-page", "references", "get-help", "related"}
+RESERVED_IDS = {
+    "main",
+    "top",
+    "feedback",
+    "on-this-page",
+    "references",
+    "get-help",
+    "related",
+    "call-911-first",
+}
 
 
 # Python-Markdown's link parsing is quadratic in the "[" of one paragraph, and deep nesting
@@ -110,13 +121,85 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
-def render(source: str) -> str:
+# Figures an editor asks for with a paragraph of its own: "{body-map}", "{icon-array 77 of 1000}".
+# Matched in the sanitized HTML, so only these exact paragraphs turn into a figure, and the figure
+# comes from a fixed template (templates/articles/figures/), never from the editor's markup.
+FIGURE_MARKER = re.compile(r"<p>\{(?:(body-map)|icon-array (\d{1,4}) of (100|1,?000))\}</p>")
+ICON_ARRAY_COLUMNS = {1000: 40, 100: 10}  # 40 x 25 and 10 x 10 marks
+ICON_SIZE = 10  # one mark's cell, in the drawing's units
+# Any marker text left on a page after rendering (a typo, or not alone in its paragraph).
+LEFTOVER_MARKER = re.compile(r"\{\s*(?:body-map|icon-array)[^}]*\}?")
+
+
+def icon_array_rows(marked: int, total: int) -> tuple[list[dict], list[dict]]:
+    """The filled and the empty marks of an icon array as at most 2 + 2 rectangles of dots.
+
+    Marks fill row by row: whole filled rows, the filled part of the next row, its empty rest,
+    then the empty rows. Four rectangles instead of 1,000 circles keep the page small.
+    """
+    columns, size = ICON_ARRAY_COLUMNS[total], ICON_SIZE
+    rows = total // columns
+    full, rest = divmod(marked, columns)
+    filled, empty = [], []
+    if full:
+        filled.append({"x": 0, "y": 0, "width": columns * size, "height": full * size})
+    if rest:
+        filled.append({"x": 0, "y": full * size, "width": rest * size, "height": size})
+        empty.append({"x": rest * size, "y": full * size, "width": (columns - rest) * size, "height": size})
+    first_empty_row = full + (1 if rest else 0)
+    if first_empty_row < rows:
+        empty.append(
+            {
+                "x": 0,
+                "y": first_empty_row * size,
+                "width": columns * size,
+                "height": (rows - first_empty_row) * size,
+            }
+        )
+    return filled, empty
+
+
+def _figures(html: str, language: str) -> str:
+    """Put each figure marker's fixed template in place (in page order, each with its own ids),
+    labelled in the article's language."""
+    numbers = iter(range(1, 10_000))
+
+    def figure(match: re.Match) -> str:
+        if match.group(1):
+            return render_to_string(
+                "articles/figures/body_map.html", {"figure_id": f"figure-{next(numbers)}"}
+            )
+        marked, total = int(match.group(2)), int(match.group(3).replace(",", ""))
+        if marked > total:
+            return match.group(0)  # left as text: lint_content names it
+        filled, empty = icon_array_rows(marked, total)
+        columns = ICON_ARRAY_COLUMNS[total]
+        context = {
+            "figure_id": f"figure-{next(numbers)}",
+            "marked": marked,
+            "total": total,
+            "filled": filled,
+            "empty": empty,
+            "width": columns * ICON_SIZE,
+            "height": total // columns * ICON_SIZE,
+        }
+        return render_to_string("articles/figures/icon_array.html", context)
+
+    if "<p>{" not in html:
+        return html
+    with translation.override(language):
+        return FIGURE_MARKER.sub(figure, html)
+
+
+def render(source: str, language: str | None = None) -> str:
     """Turn Markdown into sanitized HTML.
 
     Headings get ids (for "On this page"); only http, https and mailto links survive;
     scripts, event handlers, styles and raw HTML never reach a page; external links get
-    rel="noopener". Pure: same input, same output, no database. Raises MarkdownTooComplex
-    for text that would take too long to render.
+    rel="noopener". Figure markers become figures labelled in `language` (the article's;
+    default: the active language), so the stored HTML is ready to serve. Pure: same input,
+    same output, no database. Raises MarkdownTooComplex for text that would take too long
+    to render.
     """
     check_complexity(source or "")
     html = _markdown().convert(source or "")
@@ -131,7 +214,8 @@ def render(source: str) -> str:
         tag_attribute_values=tables.ALLOWED_VALUES,
     )
     clean = _SCHEME_RELATIVE.sub(r"\1https://", clean)
-    return _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener"', clean)
+    clean = _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener"', clean)
+    return _figures(clean, language or translation.get_language() or "en")
 
 
 def headings(html: str) -> list[dict[str, str]]:

@@ -232,7 +232,7 @@ class Article(models.Model):
             setattr(self, name, normalise_lines(getattr(self, name)))
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = default_next_review(self.last_reviewed)
-        self.body_html = markdown.render(self.body)
+        self.body_html = markdown.render(self.body, language=self.language)
         self.__dict__.pop("sections", None)
         for name in LINE_LIST_FIELDS:
             setattr(self, f"{name}_html", render_line_list(getattr(self, name)))
@@ -546,7 +546,7 @@ class SitePage(models.Model):
     def save(self, *args, **kwargs) -> None:
         """Render on every save, through the same sanitizing function as the articles."""
         self.body = (self.body or "").replace("\r\n", "\n")
-        self.body_html = markdown.render(self.body)
+        self.body_html = markdown.render(self.body, language=self.language)
         self.__dict__.pop("sections", None)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html", "updated_at"}

@@ -13,7 +13,7 @@ from django.views.generic import ListView
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
-from .models import Article, ArticleRedirect, SitePage
+from .models import PRINTABLE_CHECKLIST_HEADING, Article, ArticleRedirect, SitePage
 
 GUIDE_FIELDS = ("slug", "title", "summary", "position", "language")
 
@@ -125,6 +125,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "guide_position": (index + 1) if index is not None else None,
             "guide_length": len(guide),
             "canonical_url": canonical,
+            # "Print this checklist" prints the first checklist section (print.js).
+            "checklist_id": next(
+                (s["id"] for s in article.sections if PRINTABLE_CHECKLIST_HEADING.search(s["title"])), ""
+            ),
+            # The 911 line first on the pages where a patient acts after treatment.
+            "call_911_first": article.care_emergency
+            and (article.translation_of or article).slug in settings.ARTICLE_SAFETY_PAGES,
             "structured_data": medical_web_page(article, canonical),
         },
     )

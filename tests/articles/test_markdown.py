@@ -124,3 +124,70 @@ def test_scheme_relative_links_are_spelled_out_as_external():
     assert 'src="https://evil.example/i.png"' in html
     assert 'href="//' not in html and 'src="//' not in html
     assert '<a href="/articles/needles/">' in render("[inner](/articles/needles/)")
+
+
+# Figure markers: "{body-map}" and "{icon-array N of 1000}", each alone in its paragraph.
+
+
+def test_a_body_map_marker_becomes_the_labelled_drawing_in_the_articles_language(db):
+    english = render("Before.\n\n{body-map}\n\nAfter.", language="en")
+    assert "{body-map}" not in english and english.count('<figure class="body-map">') == 1
+    assert (
+        'role="img"' in english
+        and 'aria-label="Body map: the areas where a needle can reach a lung"' in english
+    )
+    assert "the sides (under the arm)" in english and "base of the neck" in english
+    assert ">Front<" in english and ">Back<" in english and "Where I was needled today:" in english
+    assert "style=" not in english and "<img" not in english and "http" not in english.split("<svg", 1)[1]
+    spanish = render("Antes.\n\n{body-map}\n\nDespués.", language="es")
+    assert ">Base del cuello<" in spanish and ">De espalda<" in spanish
+    assert "costados (debajo del brazo)" in spanish and "Dónde me hicieron la punción hoy:" in spanish
+    assert "Where I was needled" not in spanish
+
+
+def test_an_icon_array_fills_n_marks_and_says_so_in_words(db):
+    html = render("{icon-array 77 of 1000}", language="en")
+    assert "<figcaption>About 77 out of 1,000 treatments</figcaption>" in html
+    assert 'aria-hidden="true"' in html  # the grid is a picture of the sentence
+    assert 'viewBox="0 0 400 250"' in html  # 40 x 25 marks
+    # 77 = one whole row of 40 and 37 of the next: two filled rectangles, 400 x 10 and 370 x 10.
+    assert '<rect x="0" y="0" width="400" height="10" fill="url(#figure-1-on)"/>' in html
+    assert '<rect x="0" y="10" width="370" height="10" fill="url(#figure-1-on)"/>' in html
+    assert '<rect x="370" y="10" width="30" height="10" fill="url(#figure-1-off)"/>' in html
+    assert '<rect x="0" y="20" width="400" height="230" fill="url(#figure-1-off)"/>' in html
+    spanish = render("{icon-array 8 of 100}", language="es")
+    assert "<figcaption>Alrededor de 8 de cada 100 tratamientos</figcaption>" in spanish
+    assert 'viewBox="0 0 100 100"' in spanish
+
+
+def test_each_figure_on_a_page_has_its_own_ids(db):
+    html = render("{icon-array 1 of 100}\n\n{body-map}\n\n{icon-array 1000 of 1000}")
+    assert 'id="figure-1-on"' in html and 'id="figure-2-hatch"' in html and 'id="figure-3-on"' in html
+    assert "figure-3-off" not in html.split("<defs>")[-1].split("</defs>")[1]  # all 1,000 filled
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Text {body-map} inline",
+        "- {body-map}",
+        "{icon-array 1001 of 1000}",
+        "{icon-array 5 of 50}",
+        "{icon-array five of 100}",
+        "<p>{body-map}</p>",
+        "{body-map}<script>alert(1)</script>",
+    ],
+)
+def test_only_a_well_formed_marker_alone_in_its_paragraph_becomes_a_figure(db, source):
+    html = render(source)
+    assert "<figure" not in html and "<svg" not in html
+    assert_safe_html(html, ALLOWED_TAGS)
+
+
+def test_a_saved_article_stores_its_figures_in_its_own_language(db):
+    from tests.factories import make_article
+
+    spanish = make_article(language="es", body="## Zona\n\n{body-map}\n\n{icon-array 3 of 1000}\n")
+    assert ">Base del cuello<" in spanish.body_html and "Alrededor de 3 de cada 1,000" in spanish.body_html
+    english = make_article(body="## Zone\n\n{body-map}\n")
+    assert ">Base of the neck<" in english.body_html
