@@ -54,7 +54,7 @@ def test_checklist_pages_get_a_print_button_others_do_not(client, guide):
         assert "Print this checklist" in html, slug
         assert "article-body--checklist" in html and "/static/js/print.js" in html, slug
     html = client.get("/articles/side-effects/").content.decode()
-    assert "Print this checklist" not in html and "js-print\"" not in html
+    assert "Print this checklist" not in html and 'js-print"' not in html
 
 
 def test_a_new_article_with_a_checklist_heading_is_printable(client, db):
