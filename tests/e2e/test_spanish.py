@@ -92,7 +92,10 @@ def test_answer_the_feedback_widget_in_spanish_without_javascript(
     widget = page.locator("#feedback")
     expect(widget.get_by_role("status")).to_have_text("¡Gracias por su opinión!")
     widget.get_by_role("button", name="Enviar comentario").click()
-    expect(page.get_by_text("Escriba su comentario antes de enviarlo.")).to_be_visible()
+    # Once in the focused error summary at the top, once beside the field (the NHS pattern).
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#error-summary")).to_contain_text("Escriba su comentario antes de enviarlo.")
+    expect(widget.get_by_text("Escriba su comentario antes de enviarlo.")).to_be_visible()
     assert_accessible_without_javascript(page)
     assert Feedback.objects.get().article.language == "es"
 
