@@ -87,7 +87,9 @@ def test_a_comment_error_is_shown_beside_the_box_without_javascript(
 
     page.get_by_role("button", name="Send comment").click()
 
-    expect(page.get_by_text("Write your comment before sending it.")).to_be_visible()
+    # Once in the focused error summary at the top, once beside the field (the NHS pattern).
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#feedback").get_by_text("Write your comment before sending it.")).to_be_visible()
     expect(page.get_by_label("What was helpful?")).to_have_attribute("aria-invalid", "true")
     assert_accessible_without_javascript(page)
 

@@ -25,7 +25,9 @@ def test_safety_page_with_key_points_and_care_card_is_accessible(site, page, ass
         "Get urgent care today if:",
         "Call your physical therapist if:",
     ):
-        expect(page.get_by_role("heading", name=level)).to_be_visible()
+        expect(page.locator(".care-card").get_by_role("heading", name=level)).to_be_visible()
+    # The 911 signs also come first, right under the summary, with a tap-to-call link.
+    expect(page.locator(".call-911-first").get_by_role("link", name="Call 911")).to_be_visible()
     page.get_by_role("link", name="When to get help").click()
     expect(page.get_by_role("heading", name="When to get help")).to_be_in_viewport()
     assert_accessible(page)
@@ -38,7 +40,11 @@ def test_safety_checklist_prints_with_its_care_card(site, page):
     for hidden in (".site-header", ".toc", ".pager", "#feedback", ".js-print"):
         expect(page.locator(hidden).first).to_be_hidden()
     expect(page.locator(".key-points")).to_be_visible()
-    expect(page.locator(".care-level--emergency")).to_be_visible()
+    # On paper the 911 box under the summary carries the whole 911 section (on page 1); the
+    # card prints its other levels and leaves out its copy of the 911 signs.
+    expect(page.locator(".call-911-first")).to_be_visible()
+    expect(page.locator(".care-level--emergency")).to_be_hidden()
+    expect(page.locator(".care-level--urgent")).to_be_visible()
     style = page.locator(".article-body--checklist ul").first.evaluate(
         "el => getComputedStyle(el).listStyleType"
     )
