@@ -63,7 +63,9 @@ class _VisibleText(HTMLParser):
 def english_words(html: str) -> set[str]:
     parser = _VisibleText()
     parser.feed(html)
-    words = {word.lower() for word in _WORD.findall(" ".join(parser.parts))}
+    # A web address printed as text (the handout's "page address") is in no language.
+    text = re.sub(r"https?://\S+", " ", " ".join(parser.parts))
+    words = {word.lower() for word in _WORD.findall(text)}
     return words & ENGLISH_WORDS
 
 
