@@ -15,6 +15,7 @@ LANGUAGE_NAMES = [
     gettext_noop("Cantonese"),
     gettext_noop("Vietnamese"),
     gettext_noop("Tagalog"),
+    gettext_noop("Somali"),
     gettext_noop("Arabic"),
     gettext_noop("French"),
     gettext_noop("Korean"),
