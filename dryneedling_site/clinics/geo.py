@@ -6,6 +6,9 @@ a geocoding service. A migration copies its ZIP and city centres into two indexe
 package itself is only imported to load them). Its records hold latitude and longitude as
 strings, and its Rust extension panics on non-ASCII digits: only ASCII `[0-9]{5}` ever reaches
 a lookup.
+
+The ZIP and city tables' models are looked up in the app registry, not imported: the models
+import this module (for the State choices), and an import back would make a circle.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -167,8 +171,7 @@ def normalise_zip(text: str) -> str | None:
 
 def zip_place(zip_code: str) -> Place | None:
     """Where a ZIP code is (the centre the data gives), or None for an unknown or retired ZIP."""
-    from .models import ZipCode
-
+    ZipCode = apps.get_model("clinics", "ZipCode")
     zip5 = normalise_zip(zip_code)
     if zip5 is None:
         return None
@@ -181,8 +184,7 @@ def zip_place(zip_code: str) -> Place | None:
 
 def zip_centres() -> dict[str, tuple[float, float, str]]:
     """Every ZIP -> (latitude, longitude, state) in one query, for imports that place many rows."""
-    from .models import ZipCode
-
+    ZipCode = apps.get_model("clinics", "ZipCode")
     return {
         z: (lat, lon, st)
         for z, lat, lon, st in ZipCode.objects.values_list("zip_code", "latitude", "longitude", "state")
@@ -252,8 +254,7 @@ _CITY_COLUMNS = ("label", "state", "latitude", "longitude")
 
 def city_place(city: str, state: str) -> Place | None:
     """The centre of a city's ZIP codes ("Portland", "OR"), or None if the state has no such city."""
-    from .models import CityCentre
-
+    CityCentre = apps.get_model("clinics", "CityCentre")
     row = (
         CityCentre.objects.filter(key=f"{city_key(city)}|{state.upper()}").values_list(*_CITY_COLUMNS).first()
     )
@@ -262,8 +263,7 @@ def city_place(city: str, state: str) -> Place | None:
 
 def places_named(city: str) -> tuple[Place, ...]:
     """Every place with this city name, in state-code order ("Springfield, IL", "... MA", ...)."""
-    from .models import CityCentre
-
+    CityCentre = apps.get_model("clinics", "CityCentre")
     rows = CityCentre.objects.filter(city_key=city_key(city)).order_by("state").values_list(*_CITY_COLUMNS)
     return tuple(_city(row) for row in rows)
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from dryneedling_site.core import cachesafe
+from dryneedling_site.core import requestguards as guards
 from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
-from dryneedling_site.feedback import guards
 
 from . import search as clinic_search
 from .forms import RADII, SEARCH_PARAMETERS, ClinicSearchForm, ListingUpdateForm, next_radius
