@@ -210,8 +210,20 @@ ARTICLE_MAX_READING_GRADE = 8.0
 # "Call 911" level (docs/articles.md, "Content checks").
 ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-safe-for-me"]
 
+# Mail (review reminders): all from the environment. The console default prints mail to
+# standard output, which nobody reads on a server: `check --deploy` warns about it (core/checks.py).
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "guide@localhost")
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", default=False)
+if EMAIL_USE_SSL:
+    EMAIL_USE_TLS = False  # port 465 (implicit TLS); Django refuses both at once
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "20"))
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing third-party, except the
 # site's own stylesheet, inlined in every page and allowed by its hash (core/inline_css.py).

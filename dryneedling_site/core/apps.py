@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
 
     name = "dryneedling_site.core"
     label = "core"
+
+    def ready(self) -> None:
+        """Register the operator checks (mail delivery, renamed environment variables)."""
+        from . import checks  # noqa: F401 (registers on import)

@@ -65,6 +65,7 @@ def _site_config(scratch: Path) -> str:
         "/srv/guide/media/": f"{scratch / 'media'}/",
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{APP_PORT};",
         "/var/log/nginx/": f"{scratch / 'log'}/",
+        "/srv/guide/upgrading": str(scratch / "upgrading"),
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update this test and the README"
@@ -365,6 +366,20 @@ def test_logs_keep_no_answer_and_no_query_string(stack):
         assert "secret-search" not in log
         assert "location=" not in log
         assert "answer=" not in log and "helpful" not in log
+
+
+def test_during_an_upgrade_changes_get_the_designed_503_and_pages_are_served(stack):
+    """deploy/upgrade's hold file: votes are refused with Retry-After (never a 500), pages read."""
+    hold = stack["scratch"] / "upgrading"
+    hold.touch()
+    try:
+        held = Visitor("127.0.0.57").post(f"/articles/{ARTICLE}/feedback/", {"helpful": "yes"})
+        assert held.status == 503 and held.headers["Retry-After"] == "60"
+        assert_protected(held)
+        assert Visitor("127.0.0.57").get(f"/articles/{ARTICLE}/").status == 200
+    finally:
+        hold.unlink()
+    assert vote("127.0.0.57") == 303
 
 
 def test_when_the_app_is_down_nginx_answers_with_a_protected_503(stack):
