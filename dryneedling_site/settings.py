@@ -201,8 +201,22 @@ MARKDOWNX_SERVER_CALL_LATENCY = 500
 
 # Article images: real JPEG, PNG or WebP only, re-encoded without metadata.
 ARTICLE_IMAGE_MAX_BYTES = 5 * 1024 * 1024
-ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
+# Memory budget (docs/security.md, "Uploads"): the header is checked before decoding, and an
+# upload's peak stays under ~100 MB on top of the worker (bench/upload_memory.py). A PNG
+# decodes whole (12 million pixels); WebP's decoder keeps two copies (6 million); a JPEG
+# decodes already reduced, so a 6300 x 6300 phone photo fits. Sides and aspect are capped too.
+ARTICLE_IMAGE_MAX_PIXELS = 12_000_000
+ARTICLE_IMAGE_MAX_PIXELS_WEBP = 6_000_000
+ARTICLE_IMAGE_MAX_SIDE = 12_000
+ARTICLE_IMAGE_MAX_ASPECT = 20
 ARTICLE_IMAGE_MAX_WIDTH = 1600
+# Uploads per editor in ARTICLE_IMAGE_RATE_WINDOW seconds.
+ARTICLE_IMAGE_RATE_LIMIT = 30
+ARTICLE_IMAGE_RATE_WINDOW = 600
+# Uploaded images no article, page or revision mentions are deleted after this many hours.
+ARTICLE_IMAGE_PURGE_HOURS = 24
+# Request bodies over 1 MB (uploads) are streamed to a temporary file, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Readability: staff are warned above this Flesch-Kincaid grade.
 ARTICLE_MAX_READING_GRADE = 8.0

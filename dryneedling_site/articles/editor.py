@@ -5,17 +5,21 @@ These replace django-markdownx's own views, which answer anyone and accept SVG a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dryneedling_site.core import cachesafe
 
-from .images import ImageRejected, store_article_image
+from .images import ImageRejected, StorageFull, store_article_image
 from .markdown import MAX_SOURCE_CHARACTERS, MarkdownTooComplex, render
+
+logger = logging.getLogger(__name__)
 
 EDIT_PERMISSION = "articles.change_article"
 MAX_PREVIEW_CHARACTERS = MAX_SOURCE_CHARACTERS
@@ -83,6 +87,15 @@ def image_upload(request: HttpRequest) -> JsonResponse:
     The "Insert image" dialog asks for the alt text and uses `url`; drag-and-drop inserts
     `image_code`, whose placeholder the article form refuses until it is replaced.
     """
+    limit, window = settings.ARTICLE_IMAGE_RATE_LIMIT, settings.ARTICLE_IMAGE_RATE_WINDOW
+    # Counted before the body is parsed: each upload is decoded, so it is the costly request.
+    if cachesafe.guarded("limits").count(f"editor:upload:{request.user.pk}", window) > limit:
+        response = JsonResponse(
+            {"error": f"Too many images uploaded at once. Please wait {window // 60} minutes and try again."},
+            status=429,
+        )
+        response["Retry-After"] = str(window)
+        return response
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"error": "Choose an image file to upload."}, status=400)
@@ -90,4 +103,18 @@ def image_upload(request: HttpRequest) -> JsonResponse:
         url = store_article_image(upload)
     except ImageRejected as rejection:
         return JsonResponse({"error": str(rejection)}, status=400)
+    except StorageFull:
+        logger.error("Image upload refused: the media disk is full")
+        return JsonResponse(
+            {
+                "error": "The server's disk is full, so the image was not saved. "
+                "Please tell the site's administrator."
+            },
+            status=507,
+        )
+    except OSError:
+        logger.exception("Image upload could not be written")
+        return JsonResponse(
+            {"error": "The image could not be saved. Please try again in a minute."}, status=503
+        )
     return JsonResponse({"image_code": f"![describe the image]({url})", "url": url})
