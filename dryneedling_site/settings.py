@@ -209,6 +209,8 @@ ARTICLE_MAX_READING_GRADE = 8.0
 # Pages where a patient acts: lint_content requires their "When to get help" box with the
 # "Call 911" level (docs/articles.md, "Content checks").
 ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-safe-for-me"]
+# Safety pages that must show the body map of the risk zone (issue 19; lint_content checks it).
+ARTICLE_BODY_MAP_PAGES = ["side-effects", "is-it-safe-for-me", "aftercare"]
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "guide@localhost")
