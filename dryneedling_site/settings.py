@@ -223,6 +223,8 @@ ARTICLE_MAX_READING_GRADE = 8.0
 # Pages where a patient acts: lint_content requires their "When to get help" box with the
 # "Call 911" level (docs/articles.md, "Content checks").
 ARTICLE_SAFETY_PAGES = ["what-to-expect", "side-effects", "aftercare", "is-it-safe-for-me"]
+# Safety pages that must show the body map of the risk zone (issue 19; lint_content checks it).
+ARTICLE_BODY_MAP_PAGES = ["side-effects", "is-it-safe-for-me", "aftercare"]
 
 # Mail (review reminders): all from the environment. The console default prints mail to
 # standard output, which nobody reads on a server: `check --deploy` warns about it (core/checks.py).

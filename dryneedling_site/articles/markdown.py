@@ -128,7 +128,7 @@ FIGURE_MARKER = re.compile(r"<p>\{(?:(body-map)|icon-array (\d{1,4}) of (100|1,?
 ICON_ARRAY_COLUMNS = {1000: 40, 100: 10}  # 40 x 25 and 10 x 10 marks
 ICON_SIZE = 10  # one mark's cell, in the drawing's units
 # Any marker text left on a page after rendering (a typo, or not alone in its paragraph).
-LEFTOVER_MARKER = re.compile(r"\{\s*(?:body-map|icon-array)[^}]*\}?")
+LEFTOVER_MARKER = re.compile(r"\{\s*(?:body[- _]?map|icon[- _]?array)[^}]*\}?", re.IGNORECASE)
 
 
 def icon_array_rows(marked: int, total: int) -> tuple[list[dict], list[dict]]:

@@ -284,3 +284,208 @@ def test_a_spanish_link_must_reach_a_published_spanish_article(db, with_spanish)
         "internal-links: /es/articles/side-effects/: no published article has the slug 'side-effects'"
         in output
     )
+
+
+# Issue 19: the collapsed-lung plan. An editor's later edit must not undo it.
+FILLER = " ".join(["Rest and drink water."] * 40)  # 160 words
+CALL_911 = "Call 911 if you are short of breath after needling over your ribs.\n"
+LLAME_911 = "Llame al 911 si le falta el aire después de una punción sobre las costillas.\n"
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new", "expected"),
+    [
+        # The 911 line and a sign within the first 150 words of every safety page.
+        ("what-to-expect", CALL_911, "", "what-to-expect.md: safety-911-first: “call 911”"),
+        ("aftercare", CALL_911, FILLER + "\n\n" + CALL_911, "aftercare.md: safety-911-first"),
+        ("side-effects", CALL_911, "Call 911 if you feel unwell.\n", "side-effects.md: safety-911-first"),
+        # A list of risk areas names the ribs, and the sides when it names parts.
+        (
+            "needles",
+            "They have no drug in them.",
+            "After needling on your upper back, shoulder blades or the base of your neck, rest.",
+            "needles.md: risk-zone: the risk areas “After needling on your upper back, shoulder blades or "
+            "the base of your neck, rest.” leave out the ribs and the sides (under the arm)",
+        ),
+        (
+            "needles",
+            "They have no drug in them.",
+            "The risk is over your chest and upper back, down to your lowest ribs, and the base of the neck.",
+            "needles.md: risk-zone: the risk areas “The risk is over your chest and upper back, down to "
+            "your lowest ribs, and the base of the neck.” leave out the sides (under the arm);",
+        ),
+        (
+            "is-it-safe-for-me",
+            "    - A red, hot, swollen spot where a needle went in\n",
+            "    - A red, hot, swollen spot where a needle went in\n"
+            "    - You feel unwell after needling on your shoulders, upper back or the base of your neck\n",
+            "is-it-safe-for-me.md: risk-zone: the risk areas “You feel unwell after needling on your",
+        ),
+        (
+            "aftercare",
+            "  - Drink water.\n",
+            "  - After needling on your chest or the base of your neck, call 911 if it is hard to breathe.\n",
+            "aftercare.md: risk-zone: the risk areas “After needling on your chest or the base of your neck",
+        ),
+        (
+            "aftercare",
+            "## Your checklist\n",
+            "## Where the risk is\n\n- Your chest\n- Your upper back\n- The base of the neck\n\n"
+            "## Your checklist\n",
+            "aftercare.md: risk-zone: the risk areas “Your chest Your upper back The base of the neck” leave",
+        ),
+        # One number scale a page.
+        (
+            "side-effects",
+            "You may get a bruise.",
+            "About 76 out of 1,000 treatments caused a bruise. About 1 in 5 caused a mild side effect.",
+            "side-effects.md: number-scale: frequencies are written on 2 scales (76 in 1,000; 1 in 5)",
+        ),
+        (
+            "common-questions",
+            "## ",
+            "About 3 in every 100 treatments hurt. About 4 in 10,000 were serious. About 5% bled.\n\n## ",
+            "common-questions.md: number-scale: frequencies are written on 3 scales "
+            "(3 in 100; 4 in 10,000; 5%)",
+        ),
+        # The body map on the pages that list the risk areas.
+        (
+            "aftercare",
+            "{body-map}\n\n",
+            "",
+            "aftercare.md: body-map: this safety page must show the body map",
+        ),
+        ("is-it-safe-for-me", "{body-map}\n", "The body map goes here.\n", "is-it-safe-for-me.md: body-map:"),
+        # A figure marker that did not become a figure is named, not shown as code to patients.
+        (
+            "needles",
+            "They have no drug in them.",
+            "{body map}",
+            "needles.md: figure-marker: “{body map}” did not",
+        ),
+        (
+            "needles",
+            "They have no drug in them.",
+            "{icon-array 1200 of 1000}",
+            "needles.md: figure-marker: “{icon-array 1200 of 1000}” did not become a figure",
+        ),
+    ],
+)
+def test_each_safety_rule_fails_on_a_fixture_that_breaks_it(db, articles, slug, old, new, expected):
+    edit(articles, slug, old, new)
+    passed, output = lint(articles)
+    assert not passed
+    assert expected in output, output
+    assert "1 problem(s) in 1 article(s)" in output
+
+
+@pytest.mark.parametrize(
+    ("slug", "old", "new"),
+    [
+        # The whole rib cage in one word, or its three parts with the sides, is a complete list.
+        (
+            "needles",
+            "They have no drug in them.",
+            "After needling over your ribs or at the base of your neck, rest.",
+        ),
+        (
+            "needles",
+            "They have no drug in them.",
+            "After needling on your chest, sides, upper or middle back, or the base of your neck, rest.",
+        ),
+        # Signs, complaints and "side effects" name no area.
+        ("needles", "They have no drug in them.", "Chest pain and back pain are side effects to watch."),
+        # Answers to a survey count the people asked, not treatments: not a second scale.
+        (
+            "side-effects",
+            "You may get a bruise.",
+            "About 76 out of 1,000 treatments caused a bruise. About 2 in 3 PTs said a visit is short.",
+        ),
+        # The body map is required where the risk areas are listed, not on every safety page.
+        (
+            "what-to-expect",
+            "Your PT asks where it hurts.",
+            "Your PT asks where it hurts. {body-map} is not here.",
+        ),
+    ],
+)
+def test_the_safety_rules_leave_correct_wording_alone(db, articles, slug, old, new):
+    if "{body-map} is not here" in new:
+        new = "Your PT asks where it hurts."  # what-to-expect has no body map and passes
+    edit(articles, slug, old, new)
+    passed, output = lint(articles)
+    assert passed, output
+
+
+def test_the_911_line_and_risk_zone_rules_read_spanish(db, with_spanish):
+    es = with_spanish / "es"
+    edit(es, "efectos", LLAME_911, "")
+    edit(es, "efectos", "Llame al 911 si le falta el aire.", "Un problema grave es raro.")
+    edit(
+        es,
+        "efectos",
+        "Puede tener un moretón.",
+        "Después de una punción en la parte alta de la espalda o en la base del cuello, descanse.",
+    )
+    edit(
+        es,
+        "efectos",
+        "Puede sentir dolor en la zona.",
+        "Unos 8 de cada 100 tratamientos causaron un moretón, y unos 9 de cada 1,000 sangrado.",
+    )
+    passed, output = lint(with_spanish)
+    assert not passed
+    # "para llamar al 911" in a key point, but no sign (falta de aire) as early: not the line.
+    assert "es/efectos.md: safety-911-first" in output
+    assert "es/efectos.md: risk-zone: the risk areas “Después de una punción en la parte alta" in output
+    assert "leave out the ribs and the sides (under the arm)" in output
+    assert "es/efectos.md: number-scale: frequencies are written on 2 scales (8 in 100; 9 in 1,000)" in output
+
+
+def test_a_spanish_safety_page_needs_the_body_map_too(db, with_spanish):
+    edit(with_spanish / "es", "efectos", "{body-map}\n", "")
+    passed, output = lint(with_spanish)
+    assert not passed
+    assert "es/efectos.md: body-map: this safety page must show the body map" in output
+
+
+def test_body_map_pages_come_from_one_setting(db, articles, settings):
+    settings.ARTICLE_BODY_MAP_PAGES = ["what-to-expect"]
+    passed, output = lint(articles)
+    assert not passed
+    assert "what-to-expect.md: body-map" in output
+    assert "aftercare.md: body-map" not in output
+
+
+def test_a_body_map_without_its_text_alternative_is_reported(settings):
+    from dryneedling_site.articles import lint as rules
+
+    text = rules.ArticleText(
+        label="aftercare.md",
+        slug="aftercare",
+        summary="A summary.",
+        body="",
+        key_points=["Call 911 if you are short of breath."],
+        references=[],
+        care_emergency=True,
+    )
+    silent = (
+        '<figure class="body-map"><svg role="img" aria-label=" "></svg><figcaption> </figcaption></figure>'
+    )
+    assert (
+        "body-map",
+        "the body map has no text alternative (its label and caption)",
+    ) in rules.safety_findings(text, silent)
+    described = '<figure class="body-map"><svg aria-label="Map"></svg><figcaption>Ribs.</figcaption></figure>'
+    assert not rules.safety_findings(text, described)
+
+
+def test_staff_edits_in_the_admin_meet_the_safety_rules_too(db):
+    call_command("load_content", str(FIXTURE_ARTICLES), stdout=StringIO())
+    article = Article.objects.get(slug="aftercare")
+    article.body = article.body.replace("{body-map}", "").replace(CALL_911, "")
+    article.save()
+    passed, output = lint(FIXTURE_ARTICLES)
+    assert not passed
+    assert "aftercare (database): body-map" in output
+    assert "aftercare (database): safety-911-first" in output
