@@ -74,6 +74,7 @@ lock:
 	.lock-venv/bin/uv pip compile pyproject.toml requirements-build.in --extra test --extra postgres \
 	  --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 	  --no-header --quiet -o requirements.lock
+	.lock-venv/bin/python deploy/runtime_lock.py
 	rm -rf .lock-venv
 
 clean:
