@@ -8,7 +8,10 @@ import frontmatter
 import yaml
 from django.conf import settings
 
+from . import schema
 from .models import Article, SitePage
+
+CARE_SECTION = "when_to_get_help"
 
 
 def article_front_matter(article: Article) -> dict:
@@ -31,16 +34,16 @@ def article_front_matter(article: Article) -> dict:
     related = sorted(a.slug for a in article.related.all())
     if related:
         meta["related"] = related
-    if article.key_points:
-        meta["key_points"] = article.key_points.split("\n")
+    for field in schema.fields(kind="lines", section=""):  # key_points and any later list
+        if getattr(article, field.name):
+            meta[field.key] = getattr(article, field.name).split("\n")
     if article.has_care_card:
         card: dict = {}
-        if article.care_call_pt:
-            card["call_your_pt"] = article.care_call_pt.split("\n")
-        if article.care_urgent:
-            card["urgent_care"] = article.care_urgent.split("\n")
+        for field in schema.fields(kind="lines", section=CARE_SECTION):
+            if getattr(article, field.name):
+                card[field.key] = getattr(article, field.name).split("\n")
         card["emergency"] = article.care_emergency
-        meta["when_to_get_help"] = card
+        meta[CARE_SECTION] = card
     references = [
         {k: v for k, v in r.as_dict().items() if v not in ("", None)} for r in article.references.all()
     ]

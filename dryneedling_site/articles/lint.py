@@ -547,7 +547,8 @@ def lint_content(
     from django.db import DatabaseError
 
     from .loader import ContentError, display_path, parse_file, translation_folders
-    from .models import TRANSLATED_FIELDS, Article, SitePage, content_fingerprint, partial_fingerprint
+    from .models import Article, SitePage, content_fingerprint, partial_fingerprint
+    from .schema import TRANSLATED_FIELDS
 
     allowed = load_allowed_references(references_path)
     report = LintReport()

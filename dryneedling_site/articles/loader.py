@@ -17,29 +17,17 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from . import fingerprints
+from . import fingerprints, schema
 from .markdown import MarkdownTooComplex, check_complexity
 from .models import Article, Reference, SitePage, content_fingerprint, default_next_review
 
 REQUIRED = ("slug", "title", "summary", "position")
-KNOWN = set(REQUIRED) | {
-    "published",
-    "last_reviewed",
-    "next_review_due",
-    "reviewer_name",
-    "reviewer_credentials",
-    "related",
-    "references",
-    "key_points",
-    "when_to_get_help",
-    # Translations (content/articles/<language>/, e.g. es/): see content/articles/es/README.md.
-    "language",
-    "translation_of",
-    "source_fingerprint",
-}
+# Every key an article file may have comes from the declared schema (articles/schema.py).
+KNOWN = set(REQUIRED) | schema.front_matter_keys()
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 # "When to get help" levels in the front matter -> the article's fields.
-CARE_LEVELS = {"call_your_pt": "care_call_pt", "urgent_care": "care_urgent"}
+CARE_SECTION = "when_to_get_help"
+CARE_LEVELS = {f.key: f.name for f in schema.fields(kind="lines", section=CARE_SECTION)}
 REFERENCE_REQUIRED = ("authors", "title")
 REFERENCE_FIELDS = ("authors", "title", "journal", "citation", "doi", "pmid", "url")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -143,8 +131,8 @@ def parse_file(path: Path) -> dict:
         "title": _text(path, "title", meta["title"], max_length=120),
         "summary": _text(path, "summary", meta["summary"], max_length=160),
         "body": body,
-        "key_points": _lines(path, "key_points", meta.get("key_points")),
-        **_care_card(path, meta.get("when_to_get_help")),
+        **{f.name: _lines(path, f.key, meta.get(f.key)) for f in schema.fields(kind="lines", section="")},
+        **_care_card(path, meta.get(CARE_SECTION)),
         "position": position,
         "published": published,
         "last_reviewed": last_reviewed,
@@ -203,7 +191,7 @@ def _lines(path: Path, name: str, items: object) -> str:
 def _care_card(path: Path, card: object) -> dict:
     """The "When to get help" mapping: call_your_pt and urgent_care lists, emergency: true/false."""
     if card is None:
-        return {"care_call_pt": "", "care_urgent": "", "care_emergency": False}
+        return {**dict.fromkeys(CARE_LEVELS.values(), ""), "care_emergency": False}
     if not isinstance(card, dict):
         raise ContentError(
             path, "when_to_get_help", "must be a mapping with call_your_pt, urgent_care and emergency"
@@ -306,7 +294,7 @@ def load_articles(directory: Path, *, force: bool = False) -> LoadReport:
     report = LoadReport()
     written: list[tuple[Article, Path, dict, str]] = []
     for slug, (path, fields) in parsed.items():
-        fingerprint = content_fingerprint(fields)
+        fingerprint = content_fingerprint(schema.fingerprinted(fields))
         article = existing.get(slug)
         if article is None:
             article = _write(Article(), fields)
