@@ -42,6 +42,8 @@ def test_spanish_article_page_links_its_english_source(client, guia):
     # The interface around it is Spanish too: the care card and the feedback question.
     html = response.content.decode()
     assert "Cuándo buscar ayuda" in html and "¿Le resultó útil este contenido?" in html
+    # The not-yet-reviewed line in the words the Spanish About page quotes to readers.
+    assert "Un profesional de la salud todavía no ha revisado esta página." in html
 
 
 def test_english_article_switches_to_its_translation_or_to_the_spanish_guide(client, guia):

@@ -185,3 +185,34 @@ def test_a_wide_table_scrolls_in_its_own_named_region(screens, browser):
         expect(region.get_by_role("rowheader", name="Short")).to_be_visible()
     finally:
         context.close()
+
+
+LUMINANCE = """(element) => {
+  const [r, g, b] = getComputedStyle(element).backgroundColor.match(/\\d+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/articles/side-effects/", "/es/articles/efectos/"])
+def test_dark_mode_darkens_the_page_and_forced_colours_tell_the_care_levels_apart(screens, browser, path):
+    """axe passes a white page in dark mode too: these are the two complaints themselves."""
+    base, _ = screens
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(base + path)
+        assert page.locator("body").evaluate(LUMINANCE) > 0.8  # light: a white page
+        page.emulate_media(color_scheme="dark")
+        page.goto(base + path)
+        assert page.locator("body").evaluate(LUMINANCE) < 0.2  # dark: no longer white
+        page.emulate_media(color_scheme="light", forced_colors="active")
+        page.goto(base + path)
+        borders = {
+            level: page.locator(f".care-level--{level}").first.evaluate(
+                "(box) => getComputedStyle(box).borderTopStyle + ' ' + getComputedStyle(box).borderTopWidth"
+            )
+            for level in ("emergency", "urgent", "pt")
+        }
+        assert len(set(borders.values())) == 3, borders  # three levels, three border styles
+    finally:
+        context.close()
