@@ -15,6 +15,9 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7!production-like-secret-key-for-tests-only-0123456789abcdefghijkl",
     "DJANGO_ALLOWED_HOSTS": "guide.example.org",
+    # A production environment sends mail (check --deploy warns otherwise: core/checks.py).
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "DJANGO_EMAIL_HOST": "smtp.example.org",
 }
 
 
