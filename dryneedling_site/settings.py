@@ -374,7 +374,7 @@ FEEDBACK_RATE_LIMITS = {
     "visitor": (int(os.environ.get("FEEDBACK_RATE_LIMIT_VISITOR", "20")), 60 * 60),
     "address": (int(os.environ.get("FEEDBACK_RATE_LIMIT_ADDRESS", "60")), 60 * 60),
 }
-FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "365"))
+FEEDBACK_RETENTION_DAYS = int(os.environ.get("FEEDBACK_RETENTION_DAYS", "90"))
 
 # Where an admin clinic CSV upload waits between its dry run and its confirmation. Empty: a
 # private folder under the system temp folder, fine on one server; with several app servers

@@ -21,9 +21,12 @@ import contextlib
 import errno
 import io
 import os
+import re
 import tempfile
+import time
 import uuid
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -220,3 +223,75 @@ def store_article_image(upload: UploadedFile) -> str:
     del clean
     name = save_atomically(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}.{FORMATS[image_format]}", output.getvalue())
     return default_storage.url(name)
+
+
+_STORED_NAME = re.compile(rf"{UPLOAD_FOLDER}/([0-9a-f]{{32}}\.(?:jpg|png|webp))")
+
+
+def referenced_image_names() -> set[str]:
+    """File names of uploads that any article, site page or revision of either mentions.
+
+    Every text column of every model in the articles app is read, historical (revision)
+    tables included, so an image removed from the text but still in a revision that can be
+    restored is kept.
+    """
+    from django.apps import apps
+    from django.db import models
+
+    names: set[str] = set()
+    for model in apps.get_app_config("articles").get_models():
+        columns = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.TextField, models.CharField))
+        ]
+        if not columns:
+            continue
+        for row in model._default_manager.values_list(*columns).iterator(chunk_size=500):
+            for text in row:
+                if text and f"{UPLOAD_FOLDER}/" in text:
+                    names.update(_STORED_NAME.findall(text))
+    return names
+
+
+@dataclass(frozen=True)
+class ImagePurge:
+    """What purge_unreferenced_images found: files deleted (or that would be) and kept."""
+
+    removed: list[str]
+    kept: int
+
+
+def purge_unreferenced_images(
+    *, older_than_hours: float, dry_run: bool = False, now: float | None = None
+) -> ImagePurge:
+    """Delete uploads no article or revision mentions, once older than `older_than_hours`.
+
+    The grace period covers an editor who uploaded an image and has not saved the article yet.
+    Leftover temporary files (a worker killed mid-write) older than that go too.
+    """
+    folder = Path(default_storage.path(UPLOAD_FOLDER))
+    if not folder.is_dir():
+        return ImagePurge([], 0)
+    cutoff = (now if now is not None else time.time()) - older_than_hours * 3600
+    referenced = referenced_image_names()
+    removed: list[str] = []
+    kept = 0
+    for path in sorted(folder.iterdir()):
+        try:
+            old = path.is_file() and path.stat().st_mtime < cutoff
+        except FileNotFoundError:
+            continue
+        if (
+            not old
+            or path.name in referenced
+            or not (
+                _STORED_NAME.fullmatch(f"{UPLOAD_FOLDER}/{path.name}") or path.name.startswith(".partial-")
+            )
+        ):
+            kept += path.is_file()
+            continue
+        removed.append(path.name)
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    return ImagePurge(removed, kept)

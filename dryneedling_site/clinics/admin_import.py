@@ -8,6 +8,7 @@ by an abandoned dry run are deleted after an hour.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -15,6 +16,7 @@ import secrets
 import tempfile
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 
 from django import forms
@@ -63,7 +65,8 @@ def upload_folder() -> Path:
 def sweep_old_uploads(now: float | None = None) -> None:
     """Delete uploads older than an hour: a dry run nobody confirmed leaves nothing for long."""
     cutoff = (now or time.time()) - KEEP_UPLOAD_SECONDS
-    for path in upload_folder().glob("*.csv"):
+    folder = upload_folder()
+    for path in [*folder.glob("*.csv"), *folder.glob(".partial-*.tmp")]:  # .tmp: a killed worker's
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -180,6 +183,41 @@ def _file_errors(problems: list[Problem]) -> list[str]:
     return shown
 
 
+def _write_chunk(handle, chunk: bytes) -> None:
+    """One place the upload's bytes hit the disk (tests make it fail as a full disk would)."""
+    handle.write(chunk)
+
+
+def _store_upload(upload, path: Path) -> None:
+    """Write the upload to `path` all or nothing: a hidden temporary file in the same folder,
+    renamed into place when complete; on any error (a full disk) it is removed, so no empty or
+    truncated file waits for a confirm."""
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, before the rename)
+        dir=path.parent, prefix=".partial-", suffix=".tmp", delete=False
+    )
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            os.chmod(temporary, 0o600)
+            for chunk in upload.chunks():
+                _write_chunk(handle, chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _disk_message(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _(
+            "The server's disk is full, so the file could not be checked. Nothing was imported; "
+            "tell the site's administrator."
+        )
+    return _("The file could not be saved for checking. Nothing was imported; please try again in a minute.")
+
+
 def import_view(model_admin, request: HttpRequest) -> HttpResponse:
     """Upload (GET/POST) and dry run: checks and compares, writes nothing to the clinics."""
     _check_permission(model_admin, request)
@@ -188,10 +226,17 @@ def import_view(model_admin, request: HttpRequest) -> HttpResponse:
         sweep_old_uploads()
         token = secrets.token_urlsafe(24)
         path = upload_folder() / f"{token}.csv"
-        with path.open("wb") as handle:
-            os.chmod(path, 0o600)
-            for chunk in form.cleaned_data["file"].chunks():
-                handle.write(chunk)
+        try:
+            _store_upload(form.cleaned_data["file"], path)
+        except OSError as error:
+            logger.error("Clinic CSV upload could not be written: %s", error)
+            form.add_error("file", _disk_message(error))
+            context = {**_context(model_admin, request, _("Import clinics from a CSV file")), "form": form}
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+            status = HTTPStatus.INSUFFICIENT_STORAGE if full else HTTPStatus.SERVICE_UNAVAILABLE
+            return TemplateResponse(
+                request, "admin/clinics/clinic/import_upload.html", context, status=status
+            )
         try:
             plan = _plan(path)
         except ImportFailed as failed:

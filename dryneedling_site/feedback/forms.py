@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .redact import redact_personal_data
 from .widget import COMMENT_LABELS
 
 ANSWERS = [("yes", _("Yes")), ("no", _("No"))]
@@ -24,8 +25,11 @@ class FeedbackForm(forms.Form):
     """An answer (helpful = yes/no), optionally with a comment.
 
     A form that sends a `comment` field is a comment: it must not be empty. `version` is
-    informational, so a value we cannot read is dropped rather than refused.
+    informational, so a value we cannot read is dropped rather than refused. Emails and phone
+    numbers in a comment are replaced before it is stored (redact.py).
     """
+
+    personal_data_removed = False  # set by clean_comment when an email or phone was taken out
 
     helpful = forms.ChoiceField(
         choices=ANSWERS, error_messages={"required": CHOOSE, "invalid_choice": CHOOSE}
@@ -66,6 +70,7 @@ class FeedbackForm(forms.Form):
                     limit=number_format(limit, force_grouping=True),
                 )
             )
+        text, self.personal_data_removed = redact_personal_data(text)
         return text
 
     def clean_version(self) -> dt.datetime | None:

@@ -26,15 +26,15 @@ def purge(*args: str) -> str:
     return out.getvalue()
 
 
-def test_purge_deletes_comments_older_than_the_default_365_days(article):
+def test_purge_deletes_comments_older_than_the_default_90_days(article):
     comment(article, days_ago=400, text="Old", helpful=True)
-    comment(article, days_ago=366, text="Just too old")
-    comment(article, days_ago=300, text="Kept")
+    comment(article, days_ago=91, text="Just too old")
+    comment(article, days_ago=80, text="Kept")
     before = article_summary(article)["all_time"]
 
     output = purge()
 
-    assert "Removed 2 comments older than 365 days" in output
+    assert "Removed 2 comments older than 90 days" in output
     assert sorted(Feedback.objects.values_list("comment", flat=True)) == ["", "", "Kept"]
     assert article_summary(article)["all_time"] == before
     assert Feedback.objects.filter(visitor_hash__isnull=True).count() == 2

@@ -8,7 +8,7 @@ from dryneedling_site.feedback.services import feedback_purge
 
 class Command(BaseCommand):
     help = (
-        "Delete readers' comments older than DAYS (default FEEDBACK_RETENTION_DAYS, 365) and "
+        "Delete readers' comments older than DAYS (default FEEDBACK_RETENTION_DAYS, 90) and "
         "forget which visitor gave answers that old. The Yes/No answers stay, so the counts "
         "do not change. Run it daily, e.g. from cron."
     )
