@@ -20,8 +20,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from . import markdown, tables
-from .readability import measure
-from .readability_es import INFLESZ_TARGET, measure_es
+from .readability_languages import readability_problem
 
 # Summary limits: long enough to say something, short enough for a search result snippet
 # (the model and the loader refuse more than 160 characters).
@@ -436,24 +435,10 @@ def lint_article(
     def report(rule: str, message: str) -> None:
         found.append(Finding(text.label, rule, message))
 
-    # Each language's own formula (docs/languages.md); the English grade means nothing for
-    # Spanish text, so Spanish gets INFLESZ (readability_es.py).
-    if text.language == "es":
-        ease = measure_es(text.body)
-        if not ease.meets_target:
-            report(
-                "reading-ease",
-                f"INFLESZ {ease.inflesz:.1f} ({ease.band}), below {INFLESZ_TARGET:g} "
-                "(frases más cortas y palabras de todos los días ayudan)",
-            )
-    elif text.language == "en":
-        grade = measure(text.body).grade
-        if grade > settings.ARTICLE_MAX_READING_GRADE:
-            report(
-                "reading-grade",
-                f"reads at grade {grade:.1f}, above {settings.ARTICLE_MAX_READING_GRADE:g} "
-                "(shorter sentences and everyday words help)",
-            )
+    # Each language's own formula and target (readability_languages.py, docs/languages.md).
+    readability = readability_problem(text.language, text.body)
+    if readability:
+        report(*readability)
     if text.out_of_date:
         report(
             "translation",

@@ -226,7 +226,7 @@ def _references(path: Path, items: object) -> list[dict]:
         unknown = set(item) - {*REFERENCE_FIELDS, "year"}
         if unknown:
             raise ContentError(path, f"{where}.{sorted(unknown)[0]}", "is not a known reference field")
-        reference = {name: _text(path, f"{where}.{name}", item.get(name)) for name in REFERENCE_FIELDS}
+        reference: dict = {name: _text(path, f"{where}.{name}", item.get(name)) for name in REFERENCE_FIELDS}
         if not (reference["journal"] or reference["url"]):
             raise ContentError(path, f"{where}.journal", "is required (or url, for a web page)")
         if reference["url"] and not reference["url"].startswith("https://"):

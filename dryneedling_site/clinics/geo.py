@@ -171,11 +171,11 @@ def normalise_zip(text: str) -> str | None:
 
 def zip_place(zip_code: str) -> Place | None:
     """Where a ZIP code is (the centre the data gives), or None for an unknown or retired ZIP."""
-    ZipCode = apps.get_model("clinics", "ZipCode")
+    zips = apps.get_model("clinics", "ZipCode")._default_manager
     zip5 = normalise_zip(zip_code)
     if zip5 is None:
         return None
-    row = ZipCode.objects.filter(zip_code=zip5).values_list("city", "state", "latitude", "longitude").first()
+    row = zips.filter(zip_code=zip5).values_list("city", "state", "latitude", "longitude").first()
     if row is None:
         return None
     city, state, lat, lon = row
@@ -184,10 +184,10 @@ def zip_place(zip_code: str) -> Place | None:
 
 def zip_centres() -> dict[str, tuple[float, float, str]]:
     """Every ZIP -> (latitude, longitude, state) in one query, for imports that place many rows."""
-    ZipCode = apps.get_model("clinics", "ZipCode")
+    zips = apps.get_model("clinics", "ZipCode")._default_manager
     return {
         z: (lat, lon, st)
-        for z, lat, lon, st in ZipCode.objects.values_list("zip_code", "latitude", "longitude", "state")
+        for z, lat, lon, st in zips.values_list("zip_code", "latitude", "longitude", "state")
     }
 
 
@@ -213,9 +213,9 @@ def load_places(zip_model: type[models.Model], city_model: type[models.Model]) -
         if _usable(record) and record["state"] in State.values:
             zips.setdefault(record["zip_code"], record)
             groups[(city_key(record["city"]), record["state"])].append(record)
-    zip_model.objects.all().delete()
-    city_model.objects.all().delete()
-    zip_model.objects.bulk_create(
+    zip_model._default_manager.all().delete()
+    city_model._default_manager.all().delete()
+    zip_model._default_manager.bulk_create(
         zip_model(
             zip_code=code,
             city=r["city"],
@@ -240,7 +240,7 @@ def load_places(zip_model: type[models.Model], city_model: type[models.Model]) -
                 longitude=round(lon, 4),
             )
         )
-    city_model.objects.bulk_create(cities)
+    city_model._default_manager.bulk_create(cities)
     return len(zips), len(cities)
 
 
@@ -254,17 +254,15 @@ _CITY_COLUMNS = ("label", "state", "latitude", "longitude")
 
 def city_place(city: str, state: str) -> Place | None:
     """The centre of a city's ZIP codes ("Portland", "OR"), or None if the state has no such city."""
-    CityCentre = apps.get_model("clinics", "CityCentre")
-    row = (
-        CityCentre.objects.filter(key=f"{city_key(city)}|{state.upper()}").values_list(*_CITY_COLUMNS).first()
-    )
+    centres = apps.get_model("clinics", "CityCentre")._default_manager
+    row = centres.filter(key=f"{city_key(city)}|{state.upper()}").values_list(*_CITY_COLUMNS).first()
     return _city(row) if row else None
 
 
 def places_named(city: str) -> tuple[Place, ...]:
     """Every place with this city name, in state-code order ("Springfield, IL", "... MA", ...)."""
-    CityCentre = apps.get_model("clinics", "CityCentre")
-    rows = CityCentre.objects.filter(city_key=city_key(city)).order_by("state").values_list(*_CITY_COLUMNS)
+    centres = apps.get_model("clinics", "CityCentre")._default_manager
+    rows = centres.filter(city_key=city_key(city)).order_by("state").values_list(*_CITY_COLUMNS)
     return tuple(_city(row) for row in rows)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import (  # noqa: F401  (ListingUpdate and its constants are re-exported)
@@ -43,11 +43,17 @@ def _yes_no(value: bool | None) -> str:
     return {True: "yes", False: "no", None: "(not said)"}[value]
 
 
+def _field(name: str) -> models.Field:
+    field = Clinic._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
 def _shown(clinic: Clinic, name: str, value: object) -> str:
     if name in ("offers_dry_needling", "accepting_new_patients"):
         return _yes_no(value)  # type: ignore[arg-type]
     if name == "languages":
-        return ", ".join(sorted(value, key=str.lower)) or "(none)"  # type: ignore[arg-type]
+        return ", ".join(sorted((str(item) for item in value or ()), key=str.lower)) or "(none)"  # type: ignore[attr-defined]
     if name == "phone":
         return format_phone(str(value)) if value else "(empty)"
     return str(value) if value else "(empty)"
@@ -70,7 +76,7 @@ def field_diff(update: ListingUpdate) -> list[FieldDiff]:
         proposed = getattr(update, name)
         if name in ("accepting_new_patients", "website", "opening_hours", "phone") and proposed in (None, ""):
             continue  # left empty in the form: no change asked
-        label = "Languages" if name == "languages" else Clinic._meta.get_field(name).verbose_name.capitalize()
+        label = "Languages" if name == "languages" else str(_field(name).verbose_name).capitalize()
         rows.append(
             FieldDiff(name, label, _shown(clinic, name, current[name]), _shown(clinic, name, proposed))
         )

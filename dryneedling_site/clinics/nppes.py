@@ -38,6 +38,7 @@ from .importer import ImportFailed, ImportPlan, PlannedClinic, Problem, Therapis
 from .lines import bounded_lines
 from .models import Clinic
 from .names import organization_name, person_name, written
+from .registry_values import address_key, npi_is_valid
 from .validators import normalise_phone
 
 PT_TAXONOMY_PREFIX = "2251"
@@ -70,27 +71,6 @@ MAX_PROBLEMS = 100  # a damaged file usually has the same fault on every row: st
 RESAVED_HINT = "was the file re-saved by a spreadsheet? Import the file as CMS publishes it"
 _FILE_DATE = re.compile(r"npidata_pfile_\d{8}-(\d{8})", re.IGNORECASE)
 _REGISTRY_DATE = re.compile(r"(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}", re.ASCII)
-# USPS street suffixes and directions people write out in full, and unit designators.
-_STREET_WORDS = {
-    "STREET": "ST",
-    "AVENUE": "AVE",
-    "ROAD": "RD",
-    "BOULEVARD": "BLVD",
-    "DRIVE": "DR",
-    "PARKWAY": "PKWY",
-    "COURT": "CT",
-    "LANE": "LN",
-    "PLACE": "PL",
-    "HIGHWAY": "HWY",
-    "CIRCLE": "CIR",
-    "NORTH": "N",
-    "SOUTH": "S",
-    "EAST": "E",
-    "WEST": "W",
-}
-_UNIT_WORDS = frozenset({"STE", "SUITE", "UNIT", "APT", "RM", "ROOM", "NO"})
-_NPI = re.compile(r"[0-9]{10}", re.ASCII)
-
 Progress = Callable[[str, int, int], None]
 
 
@@ -123,25 +103,6 @@ class TooManyRetired(Exception):
             "left the registry, run again with --allow-retire."
         )
         self.retiring, self.managed, self.by_state = retiring, managed, by_state
-
-
-def title(text: str) -> str:
-    """ "ACME PHYSICAL THERAPY LLC" -> "Acme Physical Therapy LLC": the registry writes in capitals."""
-    return written(text, business=True)
-
-
-def npi_is_valid(npi: str) -> bool:
-    """The NPI's check digit (Luhn over "80840" + the first nine digits), as CMS assigns them."""
-    if not _NPI.fullmatch(npi):
-        return False
-    total = 24  # the "80840" prefix's contribution to the Luhn sum
-    for position, char in enumerate(reversed(npi[:9])):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            digit -= 9 if digit > 9 else 0
-        total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
 
 
 def file_date(name: str) -> datetime.date | None:
@@ -196,14 +157,6 @@ def _positions(header: list[str]) -> dict[str, int]:
     optional = (*TAXONOMY_COLUMNS, *PRIMARY_COLUMNS, LAST_UPDATE)
     positions.update({name: where[name] for name in optional if name in where})
     return positions
-
-
-def address_key(text: str) -> str:
-    """An address as a key that "1200 Example Pkwy, Suite 100" and "1200 EXAMPLE PARKWAY STE
-    100" share: USPS abbreviations, and no unit designator before the unit's number."""
-    words = re.sub(r"[^A-Z0-9]+", " ", text.upper()).split()
-    words = [_STREET_WORDS.get(word, word) for word in words if word not in _UNIT_WORDS]
-    return " ".join(words)
 
 
 def is_pt_code(code: str) -> bool:
