@@ -7,14 +7,12 @@ counters live only in the "limits" cache, keyed by keyed hashes: no address is e
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from dryneedling_site.core import cachesafe
-from dryneedling_site.core.clientip import client_address
+from dryneedling_site.core.clientip import client_network as core_client_network
 
 from .services import visitor_hash
 
@@ -55,13 +53,7 @@ def client_network(request: HttpRequest) -> str:
 
     Who the client is comes from the site's one rule (core.clientip, DJANGO_TRUSTED_PROXIES).
     """
-    raw = client_address(request)
-    if raw is None:
-        return "unknown"
-    address = ipaddress.ip_address(raw)
-    if isinstance(address, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    return core_client_network(request) or "unknown"
 
 
 def _hits(key: str, window: int) -> int:
