@@ -66,7 +66,11 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dryneedling_site.core",
+    "dryneedling_site.accounts",
     "dryneedling_site.articles",
     "dryneedling_site.clinics",
     "dryneedling_site.feedback",
@@ -94,6 +98,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.user.is_verified(): signed in with the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute staff session timeouts, and the second factor for the admin.
+    "dryneedling_site.accounts.middleware.StaffSessionMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes last, as its documentation asks: it turns a locked-out login into a refusal.
@@ -107,6 +115,8 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "dryneedling_site.urls"
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when `next` is missing or points off the site (not the 404 at /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
 # A less guessable admin address keeps automated password guessing down (e.g. "staff-7f3k/").
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
 WSGI_APPLICATION = "dryneedling_site.wsgi.application"
@@ -152,7 +162,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters at least (OWASP ASVS 5.0 6.2.1); the common-password list refuses the rest.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -279,6 +293,16 @@ if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (OWASP ASVS 5.0 7.3.1)
+# and STAFF_SESSION_HOURS after sign-in whatever happens (7.3.2): accounts/middleware.py.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "30"))
+STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "12"))
+# A second factor (TOTP app or backup codes, django-otp) for superusers and clinical reviewers
+# always, and for every staff account with STAFF_REQUIRE_MFA=1 (docs/staff.md "Signing in").
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", default=False)
+OTP_TOTP_ISSUER = os.environ.get("STAFF_MFA_ISSUER", "Dry needling guide staff")
+# The cookie itself never outlives the absolute lifetime (Django's default is 14 days).
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
 
 # Client addresses: the addresses or networks of our own reverse proxies (e.g. "127.0.0.1" when
 # nginx runs on the same machine). The client is the right-most X-Forwarded-For entry that is not
@@ -298,13 +322,18 @@ for _proxy in TRUSTED_PROXIES:
             f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
         ) from _error
 
-# Staff login: django-axes locks a username + address pair after repeated failures.
+# Staff login: django-axes locks a username + client network pair (an IPv4 address, or the /64 an
+# IPv6 address is in: one customer) after AXES_FAILURE_LIMIT failures, and a username on its own
+# after AXES_USERNAME_FAILURE_LIMIT failures from anywhere (guessing spread over many networks).
+# docs/security.md "Staff accounts".
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_USERNAME_FAILURE_LIMIT = int(os.environ.get("AXES_USERNAME_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "dryneedling_site.core.clientip.client_address"
+AXES_HANDLER = "dryneedling_site.accounts.lockout.StaffLoginHandler"
+AXES_CLIENT_IP_CALLABLE = "dryneedling_site.core.clientip.client_network"
 AXES_USERNAME_CALLABLE = "dryneedling_site.core.login.attempted_username"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,

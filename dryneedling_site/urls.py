@@ -6,6 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from dryneedling_site.accounts import views as account_views
 from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
 from dryneedling_site.core import sitemaps
@@ -15,6 +16,10 @@ urlpatterns = [
     # markdownx's editor calls the paths its settings name; the project's own views answer them.
     path(settings.MARKDOWNX_URLS_PATH.lstrip("/"), editor.markdown_preview, name="editor-preview"),
     path(settings.MARKDOWNX_UPLOAD_URLS_PATH.lstrip("/"), editor.image_upload, name="editor-upload"),
+    # Staff sign-in in two steps (password, then the second factor), ahead of the admin's own login.
+    path(settings.ADMIN_URL + "login/", account_views.sign_in, name="staff-login"),
+    path(settings.ADMIN_URL + "login/code/", account_views.code_step, name="staff-login-code"),
+    path(settings.ADMIN_URL + "login/enrol/", account_views.enrol_step, name="staff-login-enrol"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-section"),

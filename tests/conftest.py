@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test import Client
+
+# Django's own force_login: a session signed in with the password only (tests/accounts/).
+UNVERIFIED_FORCE_LOGIN = Client.force_login
 
 # live_server runs in a thread while Playwright's sync API holds an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -79,6 +83,42 @@ def _fresh_cache():
     clear()
     yield
     clear()
+
+
+def _force_login_with_second_factor(original):
+    """Client.force_login that also signs the staff account in with a second factor.
+
+    The admin asks superusers and clinical reviewers for their authenticator code; a test's
+    force_login stands for a full sign-in (password and code, and the staff marker cookie).
+    Tests of the sign-in itself use UNVERIFIED_FORCE_LOGIN.
+    """
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if not user.is_staff:
+            return
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        # The signed staff marker the sign-in sets: the page cache serves this client fresh pages.
+        from dryneedling_site.core.staffmarker import STAFF_MARKER_COOKIE, staff_marker_value
+
+        self.cookies[STAFF_MARKER_COOKIE] = staff_marker_value(user.pk)
+
+    return force_login
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_includes_second_factor(monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(Client, "force_login", _force_login_with_second_factor(UNVERIFIED_FORCE_LOGIN))
 
 
 @pytest.fixture

@@ -64,3 +64,24 @@ def client_address(request: HttpRequest) -> str | None:
             return str(address)
     # Every hop is one of ours (e.g. a health check from the proxy itself).
     return str(remote)
+
+
+# One IPv6 customer usually gets a whole /64 (RFC 6177 suggests /48 to /64), so counting single
+# IPv6 addresses lets one client pick a fresh address for every guess.
+IPV6_CLIENT_PREFIX = 64
+
+
+def network_of(address: str) -> str:
+    """The client network an address belongs to: itself for IPv4, its /64 for IPv6."""
+    parsed = _parse(address)
+    if parsed is None:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
+    return str(parsed)
+
+
+def client_network(request: HttpRequest) -> str | None:
+    """The client as a network: the IPv4 address, or the IPv6 /64 it is in (the lockout's key)."""
+    address = client_address(request)
+    return None if address is None else network_of(address)

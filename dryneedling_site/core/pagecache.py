@@ -9,7 +9,8 @@ and pages of other scopes stay cached. A page is keyed only by the GET parameter
 declares: junk parameters and their order never make a new entry.
 
 The cache may fail at any time (core/cachesafe.py): pages then render uncached.
-Staff, whose requests carry a session cookie, always get fresh, private pages.
+Staff, whose requests carry the signed staff marker (core/staffmarker.py), always get fresh,
+private pages; any other cookie, a made-up `sessionid` included, gets the cached page.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from . import cachesafe
+from .staffmarker import has_staff_marker
 
 VERSION_KEY = "pages:version:{scope}"
 _scopes: set[str] = set()
@@ -102,7 +104,7 @@ def invalidate_pages_on_change(*models: type[Model], scope: str) -> None:
 
 
 def _is_anonymous_get(request: HttpRequest) -> bool:
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return request.method in ("GET", "HEAD") and not has_staff_marker(request)
 
 
 def _declared_query(request: HttpRequest, params: Iterable[str]) -> QueryDict:

@@ -7,12 +7,11 @@ instead. These checks know nothing about what is posted; each app adds its own r
 
 from __future__ import annotations
 
-import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from dryneedling_site.core.clientip import client_address
+from dryneedling_site.core import clientip
 
 SAME_SITE_FETCH = {"same-origin", "none"}
 
@@ -49,12 +48,7 @@ def is_too_large(request: HttpRequest) -> bool:
 def client_network(request: HttpRequest) -> str:
     """The address a limit applies to: IPv4 as is, IPv6 by its /64 (one household or phone).
 
-    Who the client is comes from the site's one rule (core.clientip, DJANGO_TRUSTED_PROXIES).
+    Who the client is comes from the site's one rule (core.clientip, DJANGO_TRUSTED_PROXIES);
+    the staff lockout uses the same network, so both limits count one household alike.
     """
-    raw = client_address(request)
-    if raw is None:
-        return "unknown"
-    address = ipaddress.ip_address(raw)
-    if isinstance(address, ipaddress.IPv6Address):
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    return clientip.client_network(request) or "unknown"

@@ -8,10 +8,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from dryneedling_site.articles.models import Article
+from tests.accounts.codes import current_code
 from tests.factories import make_article, staff_group
 
 PASSWORD = "a long test password"
@@ -36,6 +38,7 @@ def desk(live_server, transactional_db, media_root):
         "rita", password=PASSWORD, is_staff=True, first_name="Rita", last_name="Reyes"
     )
     reviewer.groups.add(staff_group("Clinical reviewers"))
+    TOTPDevice.objects.create(user=reviewer, name="Authenticator app", confirmed=True)  # reviewers need one
     return {"url": live_server.url, "article": article}
 
 
@@ -44,6 +47,10 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:  # the second step: the code the reviewer's app shows now
+        page.fill("#id_code", current_code(device))
+        page.click("input[type=submit]")
     expect(page.locator("#staff-desk-heading")).to_be_visible()
 
 
