@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from . import geo
+from .cells import control_character, header_problems
 from .importer_plan import ImportFailed, PlannedClinic, Problem, Progress, TherapistRow
 from .models import clinic_slug_text
 from .validators import normalise_phone, validate_ascii, validate_web_address
@@ -185,6 +186,8 @@ def _header(names: list[str]) -> tuple[list[str], list[Problem]]:
         if c and c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
     ]
     problems += [Problem(1, c, "column is missing") for c in REQUIRED_COLUMNS if c not in columns]
+    problems += [Problem(1, c, message) for c, message in header_problems(columns)]
+    problems += [Problem(1, "", f"the header {m}") for name in names if (m := control_character(name))]
     return columns, problems
 
 
@@ -214,6 +217,10 @@ def read_csv(path: Path) -> list[CsvRow]:
         if len(values) != len(columns):
             problem = f"has {len(values)} values but the header has {len(columns)} columns"
             rows.append((number, None, problem))
+        elif bad := next(
+            ((c, m) for c, v in zip(columns, values, strict=True) if (m := control_character(v))), None
+        ):
+            rows.append((number, None, f"{bad[0]}: {bad[1]}"))
         else:
             rows.append((number, dict(zip(columns, (v.strip() for v in values), strict=True)), ""))
     return rows
