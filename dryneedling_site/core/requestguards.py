@@ -7,7 +7,6 @@ instead. These checks know nothing about what is posted; each app adds its own r
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.http import HttpRequest
 
