@@ -47,6 +47,4 @@ def staff_group(name: str):
     created = Group.objects.create(name=name)
     for app_label, codename in migration.PERMISSIONS:
         created.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    if name == "Content editors":  # feedback/migrations/0002 lets editors read feedback
-        created.permissions.add(*Permission.objects.filter(codename__in=["view_feedback", "change_feedback"]))
     return created
