@@ -338,11 +338,28 @@ AXES_USERNAME_CALLABLE = "dryneedling_site.core.login.attempted_username"
 
 # Cache: local memory by default; REDIS_URL (redis://host:6379/0) shares it between app servers,
 # which multi-worker deployments need so that an edit invalidates pages everywhere at once.
-# "default" holds pages and content versions; "limits" holds rate-limit counters, apart, so a
-# churn of pages can never evict them. Every call goes through core/cachesafe.py's breaker; the
+# "default" holds pages and content versions; "limits" holds rate-limit counters in another
+# Redis database (REDIS_LIMITS_URL; by default the same server, the next database number), so
+# a churn of pages can never evict them: the pages' database may run `allkeys-lru`, the limits'
+# `noeviction` (docs/deployment.md). Every call goes through core/cachesafe.py's breaker; the
 # short timeouts (REDIS_TIMEOUT seconds, no retries) bound what a hung Redis costs.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, the database after the one `url` names (0 when none)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    number = parts.path.strip("/")
+    database = int(number) + 1 if number.isdigit() else 1
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+REDIS_LIMITS_URL = os.environ.get("REDIS_LIMITS_URL", "") or (
+    _next_redis_database(REDIS_URL) if REDIS_URL else ""
+)
 if REDIS_URL:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -361,7 +378,7 @@ if REDIS_URL:
         },
         "limits": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_LIMITS_URL,
             "KEY_PREFIX": "limits",
             "OPTIONS": _redis_options,
         },
@@ -383,6 +400,8 @@ else:
 # copy (any content edit invalidates at once), and how long browsers and CDNs may reuse it.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROWSER_SECONDS = int(os.environ.get("PAGE_CACHE_BROWSER_SECONDS", "60"))
+# New pages one view may store per PAGE_CACHE_SECONDS: bounds the keys distinct searches add.
+PAGE_CACHE_MAX_PER_VIEW = int(os.environ.get("PAGE_CACHE_MAX_PER_VIEW", "1000"))
 
 LOGGING = {
     "version": 1,

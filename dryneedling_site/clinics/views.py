@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from dryneedling_site.core import cachesafe
 from dryneedling_site.core import requestguards as guards
-from dryneedling_site.core.pagecache import cache_public_page
+from dryneedling_site.core.pagecache import cache_public_page, do_not_store
 from dryneedling_site.core.siteurl import absolute_url
 
 from . import search as clinic_search
@@ -55,7 +55,17 @@ def search(request: HttpRequest) -> HttpResponse:
             requested_page=requested,
             state_rule=StateRule.objects.filter(state=place.state).first() if place.state else None,
         )
-    return render(request, "clinics/clinic_search.html", context)
+    response = render(request, "clinics/clinic_search.html", context)
+    # Only a real place with in-range choices is worth a cached copy: a made-up place, a bad
+    # choice or a page that does not exist would let anyone fill the cache with junk.
+    if form.is_bound and (not form.is_valid() or context["page_moved"] or not _plain_choices(request.GET)):
+        do_not_store(response)
+    return response
+
+
+def _plain_choices(query: QueryDict) -> bool:
+    """Checkboxes sent as browsers send them ("on"), so one search has one address."""
+    return all(query.get(name, "on") in ("on", "true", "1") for name in ("new_patients", "spanish"))
 
 
 @cache_public_page(scopes=["clinics"], params=SEARCH_PARAMETERS + ("page",))
@@ -63,7 +73,7 @@ def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One clinic: how to reach it, who works there, and a way back to the results."""
     clinic = get_object_or_404(Clinic.objects.listed().for_listing(), slug=slug)
     canonical = absolute_url(clinic.get_absolute_url())
-    return render(
+    response = render(
         request,
         "clinics/clinic_detail.html",
         {
@@ -75,6 +85,10 @@ def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "structured_data": medical_clinic(clinic, canonical),
         },
     )
+    # The search a visitor came from is kept only when it was a real one (see search()).
+    if request.GET and not ClinicSearchForm(request.GET).is_valid():
+        do_not_store(response)
+    return response
 
 
 def _page_groups(page, results: clinic_search.GroupedResults) -> list[dict]:

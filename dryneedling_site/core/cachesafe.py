@@ -106,11 +106,32 @@ class GuardedCache:
         )
         return result or {}
 
-    def set(self, key: str, value: Any, timeout: float | None, *, memory: bool = True) -> None:
+    def set(self, key: str, value: Any, timeout: float | None, *, memory: bool = True) -> bool:
+        """True when the cache itself stored the value (False: refused, down, or skipped)."""
         if memory:
             # Kept locally too, so a later outage falls back to the latest value this process saw.
             self.memory.set(key, value, timeout)
-        self.call(lambda: self._backend().set(key, value, timeout), fallback=None)
+
+        def store() -> bool:
+            self._backend().set(key, value, timeout)
+            return True
+
+        return bool(self.call(store, fallback=None))
+
+    def delete_now(self, key: str) -> bool:
+        """Delete `key` even while the breaker is open; True when the cache did it.
+
+        A Redis that is full (`noeviction`) refuses SET but still accepts DEL: after a refused
+        version bump, deleting the version makes every other process try to write it again,
+        fail, and open its own breaker instead of trusting the old version.
+        """
+        self.memory.delete(key)
+        try:
+            self._backend().delete(key)
+        except Exception as error:  # noqa: BLE001 (any cache failure must degrade)
+            logger.error("Cache %r refused deleting %r too (%s): pages may be stale.", self.alias, key, error)
+            return False
+        return True
 
     def add(self, key: str, value: Any, timeout: float | None) -> bool:
         return bool(

@@ -8,6 +8,14 @@ next request renders afresh on every app server sharing the cache (Redis via RED
 and pages of other scopes stay cached. A page is keyed only by the GET parameters its view
 declares: junk parameters and their order never make a new entry.
 
+The cache is bounded by what real requests ask for: a view marks an answer it should not keep
+(a search for a made-up place, an out-of-range parameter) with `do_not_store()`, a parameter
+given twice is never stored, and each view may store at most `max_entries` new pages per
+PAGE_CACHE_SECONDS (PAGE_CACHE_MAX_PER_VIEW by default), so 5,000 distinct searches cannot
+add 5,000 keys. A version bump that the cache refuses (Redis full under `noeviction`, or
+read-only) deletes the version instead, so every process must write it again, fails, and
+renders afresh until a write succeeds: no process serves a page older than the last edit.
+
 The cache may fail at any time (core/cachesafe.py): pages then render uncached.
 Staff, whose requests carry the signed staff marker (core/staffmarker.py), always get fresh,
 private pages; any other cookie, a made-up `sessionid` included, gets the cached page.
@@ -60,8 +68,15 @@ def content_versions(scopes: Iterable[str]) -> dict[str, float]:
 
 
 def bump_content_version(scope: str) -> None:
-    """Invalidate every cached page that shows this scope."""
-    _cache().set(VERSION_KEY.format(scope=scope), time.time(), timeout=None)
+    """Invalidate every cached page that shows this scope.
+
+    When the cache refuses the write but still answers reads, the old version would go on
+    naming the old pages in every other process: delete it (a full Redis still accepts DEL),
+    so each process finds it missing, fails to add it, and opens its own breaker.
+    """
+    key = VERSION_KEY.format(scope=scope)
+    if not _cache().set(key, time.time(), timeout=None):
+        _cache().delete_now(key)
 
 
 def _bump_every_scope() -> None:
@@ -101,6 +116,22 @@ def invalidate_pages_on_change(*models: type[Model], scope: str) -> None:
             m2m_changed.connect(
                 changed, sender=through, weak=False, dispatch_uid=f"pages-m2m-{through._meta.label}"
             )
+
+
+def do_not_store(response: HttpResponse) -> HttpResponse:
+    """Serve this answer but keep no copy (e.g. a search for a place that does not exist)."""
+    response.page_cache_store = False  # type: ignore[attr-defined]
+    return response
+
+
+def _within_budget(name: str, max_entries: int) -> bool:
+    """Count one more stored page for this view in the current window; False past the cap.
+
+    Pages live PAGE_CACHE_SECONDS, so at most twice `max_entries` of a view's pages exist.
+    """
+    window = max(int(settings.PAGE_CACHE_SECONDS), 1)
+    key = f"pages:budget:{name}:{int(time.time() // window)}"
+    return _cache().count(key, 2 * window) <= max_entries
 
 
 def _is_anonymous_get(request: HttpRequest) -> bool:
@@ -149,20 +180,27 @@ def cache_public_page(
     *,
     scopes: Iterable[str] | None = None,
     params: Iterable[str] = (),
+    max_entries: int | None = None,
 ) -> Any:
     """Serve anonymous GETs from the shared cache; let browsers and CDNs reuse them briefly.
 
     `scopes`: the content the page shows (default: every registered scope). `params`: the
     GET parameters the view reads; the view sees only those, and the cache key only those.
-    Use bare (`@cache_public_page`) or with arguments (`@cache_public_page(scopes=[...])`).
+    `max_entries`: new pages this view may store per PAGE_CACHE_SECONDS (default
+    PAGE_CACHE_MAX_PER_VIEW). Use bare (`@cache_public_page`) or with arguments
+    (`@cache_public_page(scopes=[...])`).
     """
     if view is None:
-        return lambda function: cache_public_page(function, scopes=scopes, params=params)
+        return lambda function: cache_public_page(
+            function, scopes=scopes, params=params, max_entries=max_entries
+        )
     declared_scopes = tuple(scopes) if scopes is not None else None
     declared_params = tuple(params)
+    budget_name = f"{view.__module__}.{view.__qualname__}"
 
     @wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        repeated = any(len(request.GET.getlist(name)) > 1 for name in declared_params)
         request.GET = _declared_query(request, declared_params)
         # The language switch carries these same parameters (core/context_processors.py).
         request.page_params = declared_params
@@ -183,7 +221,14 @@ def cache_public_page(
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            if response.status_code == 200 and not _sets_cookie(request, response):
+            storable = (
+                response.status_code == 200
+                and not repeated
+                and getattr(response, "page_cache_store", True)
+                and not _sets_cookie(request, response)
+            )
+            limit = settings.PAGE_CACHE_MAX_PER_VIEW if max_entries is None else max_entries
+            if storable and _within_budget(budget_name, limit):
                 _cache().set(key, _to_stored(response), settings.PAGE_CACHE_SECONDS, memory=False)
             response["X-Page-Cache"] = "miss"
         if _sets_cookie(request, response):

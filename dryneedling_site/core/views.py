@@ -78,6 +78,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     for name, value in STATIC_HEADERS.items():
         response[name] = value
+    if settings.SECURE_HSTS_SECONDS and request.is_secure():
+        # SecurityMiddleware, which would add it, runs after this answer.
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        response["Strict-Transport-Security"] = hsts
     return response
 
 

@@ -67,3 +67,12 @@ def test_sitemap_lists_published_articles_only(client, guide):
     assert "https://guide.example.org/articles/aftercare/" in body
     assert "secret-draft" not in body
     assert "<loc>https://guide.example.org/</loc>" in body
+
+
+def test_healthz_over_https_carries_hsts(db, client, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/healthz", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000; includeSubDomains")
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
