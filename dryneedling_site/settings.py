@@ -204,6 +204,12 @@ SITE_URL = parse_site_url(os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:80
 SITE_NAME = os.environ.get("SITE_NAME", "Dry Needling Patient Guide")
 
 # Articles: how long until a reviewed article is due for its next review.
+# Who may publish a never-reviewed article: "care-card" (pages with a "When to get help" card need
+# a clinician's sign-off first; the default), "all", or "off". Reviewers publish with their sign-off.
+REQUIRE_REVIEW_TO_PUBLISH = os.environ.get("REQUIRE_REVIEW_TO_PUBLISH", "care-card")
+# Urgent corrections: an edit to a reviewed article goes live at once (the page says it was updated
+# after its last review). Off by default; the "publish urgent correction" permission allows it too.
+ARTICLE_URGENT_CORRECTIONS = os.environ.get("ARTICLE_URGENT_CORRECTIONS", "0") == "1"
 ARTICLE_REVIEW_INTERVAL_MONTHS = int(os.environ.get("ARTICLE_REVIEW_INTERVAL_MONTHS", "12"))
 
 # django-markdownx: preview through the project's own render-and-sanitize function, and

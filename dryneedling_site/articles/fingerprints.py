@@ -105,3 +105,18 @@ def row_article_v1(row: Any) -> str:
 def row_article_v2(row: Any) -> str:
     """article_v2 of a row from the database."""
     return article_v2(row, [a.slug for a in row.related.all()], list(row.references.all()))
+
+
+def partial_fingerprint(fields: dict, names: tuple[str, ...]) -> str:
+    """SHA-256 of some of an article's fields (a file's parsed fields or a row's), text normalised."""
+    return content_fingerprint({name: fields.get(name) for name in names})
+
+
+def content_fingerprint(fields: dict) -> str:
+    """Stable SHA-256 of an article's editable fields (text normalised, related unordered)."""
+    normal = dict(fields)
+    for key in ("body", "key_points", "care_call_pt", "care_urgent"):  # models.LINE_LIST_FIELDS
+        normal[key] = (normal.get(key) or "").replace("\r\n", "\n").strip()
+    normal["related"] = sorted(normal.get("related") or [])
+    encoded = json.dumps(normal, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()

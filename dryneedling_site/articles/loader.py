@@ -20,6 +20,7 @@ from django.db import transaction
 from . import fingerprints, schema
 from .markdown import MarkdownTooComplex, check_complexity
 from .models import Article, Reference, SitePage, content_fingerprint, default_next_review
+from .revisions import snapshot
 
 REQUIRED = ("slug", "title", "summary", "position")
 # Every key an article file may have comes from the declared schema (articles/schema.py).
@@ -315,12 +316,15 @@ def load_articles(directory: Path, *, force: bool = False) -> LoadReport:
     for article, path, fields, fingerprint in written:
         article.related.set([by_slug[s] for s in fields["related"]])
         # A review recorded in the file covers the text as loaded, so later edits show as changed.
+        # It is also the live version (revisions.py); a file without a review keeps none.
         reviewed = article.review_fingerprint() if article.is_reviewed else ""
         Article.objects.filter(pk=article.pk).update(
             source_hash=fingerprint,
             source_hash_version=fingerprints.ARTICLE_SCHEME,
             source_path=display_path(path),
             reviewed_fingerprint=reviewed,
+            reviewed_version=snapshot(article) if reviewed else {},
+            urgent_update_on=None,
         )
     for slug in parsed:
         report.grades[slug] = float(by_slug[slug].reading_grade) if slug in by_slug else 0.0

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -14,11 +11,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from . import fingerprints, markdown
+from .fingerprints import content_fingerprint, partial_fingerprint
 from .readability import measure
 from .readability_es import measure_es
 
@@ -182,6 +179,24 @@ class Article(models.Model):
         help_text="Fingerprint of the body and references a clinician last signed off; "
         "a different fingerprint now means the article changed since its review.",
     )
+    # The text a clinician signed off, rendered (revisions.py): what patients see while an edit
+    # waits for review.
+    reviewed_version = models.JSONField(default=dict, blank=True, editable=False)
+    urgent_update_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="An urgent correction went live on this day without a new review.",
+    )
+    translation_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    translation_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     reading_grade = models.DecimalField(max_digits=4, decimal_places=1, default=0, editable=False)
     reading_ease = models.DecimalField(
         "INFLESZ score",
@@ -209,6 +224,7 @@ class Article(models.Model):
             "word_count",
             "reading_minutes",
             "reviewed_fingerprint",
+            "reviewed_version",
         ],
         # Related articles are versioned too, so reverting an old version restores them.
         m2m_fields=["related"],
@@ -217,7 +233,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["position", "title"]
         indexes = [models.Index(fields=["published", "position"])]
-        permissions = [("review_article", "Can sign off an article's clinical review")]
+        permissions = [
+            ("review_article", "Can sign off an article's clinical review"),
+            ("publish_urgent_correction", "Can publish an urgent correction before its review"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["language", "slug"], name="article_slug_unique_per_language")
         ]
@@ -401,208 +420,6 @@ TRANSLATED_FIELDS = ("title", "summary", "body", *LINE_LIST_FIELDS, "care_emerge
 REVIEWED_FIELDS = ("body", *LINE_LIST_FIELDS, "care_emergency", "references")
 
 
-def partial_fingerprint(fields: dict, names: tuple[str, ...]) -> str:
-    """SHA-256 of some of an article's fields (a file's parsed fields or a row's), text normalised."""
-    return content_fingerprint({name: fields.get(name) for name in names})
-
-
-def content_fingerprint(fields: dict) -> str:
-    """Stable SHA-256 of an article's editable fields (text normalised, related unordered)."""
-    normal = dict(fields)
-    for key in ("body", *LINE_LIST_FIELDS):
-        normal[key] = (normal.get(key) or "").replace("\r\n", "\n").strip()
-    normal["related"] = sorted(normal.get("related") or [])
-    encoded = json.dumps(normal, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
-
-class Reference(models.Model):
-    """A published source an article rests on, shown as a numbered, linked citation."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Citation order: 0 or 1 comes first.")
-    authors = models.CharField(max_length=300, help_text="For example: Kalichman L, Vulfsons S")
-    title = models.CharField(max_length=400, help_text="The paper's exact title, as the journal prints it.")
-    journal = models.CharField(
-        max_length=200, blank=True, help_text="Abbreviated journal name (empty for a web page)."
-    )
-    year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Year of publication (empty if the source gives none)."
-    )
-    citation = models.CharField(
-        max_length=60, blank=True, help_text="Volume(issue):pages, e.g. 23(5):640-646"
-    )
-    doi = models.CharField(
-        max_length=120,
-        blank=True,
-        verbose_name="DOI",
-        help_text="Only a DOI you have checked, e.g. 10.3122/jabfm.2010.05.090296.",
-    )
-    pmid = models.CharField(
-        max_length=12,
-        blank=True,
-        verbose_name="PubMed id",
-        help_text="Only an id you have checked. Left empty, the link searches PubMed for the title.",
-    )
-    web_address = models.URLField(
-        blank=True,
-        verbose_name="Web address",
-        help_text="For a web page (not a journal paper): its address, e.g. a hospital's patient page.",
-    )
-
-    # Versioned so that reverting an article restores the references it had then.
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.authors}. {self.title}."
-
-    @property
-    def url(self) -> str:
-        """A web page's own address, else DOI, then PubMed, else a PubMed search for the exact title."""
-        if self.web_address:
-            return self.web_address
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        if self.pmid:
-            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
-        return f"https://pubmed.ncbi.nlm.nih.gov/?term={quote(self.title, safe='')}"
-
-    @property
-    def link_label(self) -> str:
-        if self.web_address:
-            return gettext("Read the page")
-        if self.doi:
-            return f"doi:{self.doi}"
-        if self.pmid:
-            return f"PubMed {self.pmid}"
-        return gettext("Find in PubMed")
-
-    def as_dict(self) -> dict:
-        return {
-            "authors": self.authors,
-            "title": self.title,
-            "journal": self.journal,
-            "year": self.year,
-            "citation": self.citation,
-            "doi": self.doi,
-            "pmid": self.pmid,
-            "url": self.web_address,
-        }
-
-
-class SitePage(models.Model):
-    """A page about the site itself (About, Privacy), edited by staff like an article; one row
-    per language, so /es/about/ shows the Spanish text when there is one."""
-
-    class Slug(models.TextChoices):
-        ABOUT = "about", "About this guide (/about/)"
-        PRIVACY = "privacy", "Privacy (/privacy/)"
-        ACCESSIBILITY = "accessibility", "Accessibility statement (/accessibility/)"
-
-    slug = models.SlugField(
-        choices=Slug.choices, help_text="Which page this is; each has its own web address."
-    )
-    language = models.CharField(
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default="en",
-        help_text="English pages live at /about/ and /privacy/, Spanish ones at /es/about/ and /es/privacy/.",
-    )
-    title = models.CharField(max_length=120, help_text="The page heading.")
-    summary = models.CharField(
-        max_length=160,
-        validators=[MaxLengthValidator(160)],
-        help_text="One plain sentence, at most 160 characters. Shown under the title and in search results.",
-    )
-    body = MarkdownxField(help_text="The page in Markdown. Start sections with '## '. Plain words.")
-    body_html = models.TextField(editable=False, default="")
-    source_path = models.CharField(max_length=255, blank=True, editable=False)
-    source_hash = models.CharField(
-        max_length=64,
-        blank=True,
-        editable=False,
-        help_text="Fingerprint of the page as last loaded; a different one now means staff edited it.",
-    )
-    source_hash_version = models.PositiveSmallIntegerField(
-        default=fingerprints.SITE_PAGE_SCHEME, db_default=fingerprints.SITE_PAGE_SCHEME, editable=False
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["body_html"])
-
-    class Meta:
-        ordering = ["slug", "language"]
-        verbose_name = "site page"
-        constraints = [
-            models.UniqueConstraint(fields=["language", "slug"], name="sitepage_slug_unique_per_language")
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        """Render on every save, through the same sanitizing function as the articles."""
-        self.body = (self.body or "").replace("\r\n", "\n")
-        self.body_html = markdown.render(self.body, language=self.language)
-        self.__dict__.pop("sections", None)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body", "body_html", "updated_at"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        with translation.override(self.language):
-            return reverse(self.slug)
-
-    def clean(self) -> None:
-        """Refuse Markdown that would render too slowly: a form error, not a 500 on save."""
-        from django.core.exceptions import ValidationError
-
-        try:
-            markdown.check_complexity(self.body or "")
-        except markdown.MarkdownTooComplex as refusal:
-            raise ValidationError({"body": str(refusal)}) from None
-
-    @cached_property
-    def sections(self) -> list[dict[str, str]]:
-        """The body's headings, parsed once per instance (a page shows them in several places)."""
-        return markdown.headings(self.body_html)
-
-    def fingerprint(self) -> str:
-        """Hash of what staff can edit, in the same form the loader hashes a file (the language
-        comes from the file's folder, so it is not part of the hash)."""
-        return content_fingerprint(
-            {"slug": self.slug, "title": self.title, "summary": self.summary, "body": self.body}
-        )
-
-
-class Review(models.Model):
-    """A clinician's sign-off: who checked which version of the facts, when, and what they noted."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="article_reviews"
-    )
-    reviewer_name = models.CharField(max_length=120)
-    reviewer_credentials = models.CharField(max_length=80)
-    note = models.TextField(max_length=1000)
-    reviewed_on = models.DateField()
-    next_review_due = models.DateField()
-    signed_at = models.DateTimeField(auto_now_add=True)
-    content_fingerprint = models.CharField(
-        max_length=64, help_text="Fingerprint of the body and references this sign-off covered."
-    )
-
-    class Meta:
-        ordering = ["-signed_at", "-pk"]
-        get_latest_by = "signed_at"
-
-    def __str__(self) -> str:
-        return f"{self.article} reviewed by {self.reviewer_name} on {self.reviewed_on}"
-
-
 class ArticleRedirect(models.Model):
     """An article's former address, kept so old links and bookmarks still reach it.
 
@@ -624,3 +441,11 @@ class ArticleRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"/articles/{self.old_slug}/ -> {self.article.slug}"
+
+
+# Models of their own modules, imported here so Django and callers find them.
+from .references import Reference  # noqa: E402
+from .revisions import Review, ReviewerProfile  # noqa: E402
+from .sitepages import SitePage  # noqa: E402
+
+__all__ = ["Article", "ArticleRedirect", "Reference", "Review", "ReviewerProfile", "SitePage"]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 from dryneedling_site.core.desk import DeskItem, DeskPanel
 from dryneedling_site.core.siteurl import absolute_url
 
-from .models import Article, Review, default_next_review
+from .models import Article, Review, ReviewerProfile, default_next_review
+from .revisions import snapshot
 
 SOON_DAYS = 30
+# A request's user or a stored account.
+UserLike = AbstractBaseUser | AnonymousUser
 REVIEW_PERMISSION = "articles.review_article"
 SIGN_OFF_REASON = "Review signed off by"
 REVIEW_FIELDS = (
@@ -30,10 +33,12 @@ REVIEW_FIELDS = (
     "reviewer_name",
     "reviewer_credentials",
     "reviewed_fingerprint",
+    "reviewed_version",
+    "urgent_update_on",
 )
 
 
-def can_review(user: AbstractBaseUser) -> bool:
+def can_review(user: UserLike) -> bool:
     """Only holders of `articles.review_article` (the "Clinical reviewers" group) may sign off."""
     return bool(user.is_active and user.has_perm(REVIEW_PERMISSION))
 
@@ -42,26 +47,60 @@ class TextChangedSinceShown(Exception):
     """The body or references changed after the reviewer was shown them."""
 
 
+class SelfSignOff(Exception):
+    """A reviewer tried to sign off a revision they wrote themselves."""
+
+
+class NoReviewerProfile(Exception):
+    """The reviewer has no profile (name as licensed, credentials) set by an administrator."""
+
+
+def revision_authors(article: Article) -> dict[int, str]:
+    """Accounts whose saves the waiting revision holds: every save since the last sign-off
+    (all saves when never signed off), sign-off stamps themselves excluded."""
+    saves = article.history.exclude(history_change_reason__startswith=SIGN_OFF_REASON)
+    latest = article.reviews.first()
+    if latest is not None:
+        saves = saves.filter(history_date__gt=latest.signed_at)
+    authors: dict[int, str] = {}
+    for save in saves.select_related("history_user"):
+        if save.history_user is not None:
+            authors[save.history_user.pk] = save.history_user.get_username()
+    return authors
+
+
+def reviewer_licence(profile: ReviewerProfile) -> str:
+    """State and number of a reviewer's licence, when the administrator recorded them."""
+    return " ".join(filter(None, [profile.licence_state, profile.licence_number]))
+
+
 @transaction.atomic
 def sign_off(
     article: Article,
     *,
-    reviewer: AbstractBaseUser,
-    name: str,
-    credentials: str,
+    reviewer: UserLike,
     note: str,
     shown_fingerprint: str | None = None,
+    publish: bool = False,
     today: date | None = None,
 ) -> Review:
-    """Record a clinician's review of the article as stored now and stamp the article with it.
+    """Record a clinician's review of the article as stored now; that text becomes the live one.
 
     The row is locked and re-read, so the sign-off covers exactly the stored text; with
     `shown_fingerprint`, a text that differs from what the reviewer was shown is refused
-    (TextChangedSinceShown). `article` gets the new review stamp too.
+    (TextChangedSinceShown). The name shown to patients comes from the reviewer's profile
+    (NoReviewerProfile without one), and nobody signs off their own edit (SelfSignOff).
+    With `publish`, the article is published in the same step. `article` gets the new stamp.
     """
     if not can_review(reviewer):
         raise PermissionError("Only clinical reviewers may sign off a review.")
+    profile = ReviewerProfile.objects.filter(user=reviewer).first()
+    if profile is None:
+        raise NoReviewerProfile
     stored = Article.objects.select_for_update().get(pk=article.pk)
+    authors = revision_authors(stored)
+    if reviewer.pk in authors:
+        raise SelfSignOff
     fingerprint = stored.review_fingerprint()
     if shown_fingerprint is not None and shown_fingerprint != fingerprint:
         raise TextChangedSinceShown
@@ -69,8 +108,10 @@ def sign_off(
     review = Review.objects.create(
         article=stored,
         reviewer=reviewer,
-        reviewer_name=name,
-        reviewer_credentials=credentials,
+        reviewer_name=profile.name_as_licensed,
+        reviewer_credentials=profile.credentials,
+        reviewer_licence=reviewer_licence(profile),
+        written_by=", ".join(sorted(authors.values()))[:300],
         note=note,
         reviewed_on=today,
         next_review_due=default_next_review(today),
@@ -78,14 +119,62 @@ def sign_off(
     )
     stored.last_reviewed = review.reviewed_on
     stored.next_review_due = review.next_review_due
-    stored.reviewer_name = name
-    stored.reviewer_credentials = credentials
+    stored.reviewer_name = review.reviewer_name
+    stored.reviewer_credentials = review.reviewer_credentials
     stored.reviewed_fingerprint = fingerprint
-    stored._change_reason = f"{SIGN_OFF_REASON} {name}"
+    stored.reviewed_version = snapshot(stored)
+    stored.urgent_update_on = None
+    if publish:
+        stored.published = True
+    stored._change_reason = f"{SIGN_OFF_REASON} {review.reviewer_name}"
     stored.save()
-    for field in (*REVIEW_FIELDS, "updated_at"):
+    for field in (*REVIEW_FIELDS, "published", "updated_at"):
         setattr(article, field, getattr(stored, field))
     return review
+
+
+def check_translation(translation: Article, *, checker: UserLike) -> None:
+    """Mark a translation current: `checker` (a reviewer) compared it with the English as it is now.
+
+    Stamps the English fingerprint and who checked; the only way a translation becomes current.
+    """
+    if not can_review(checker):
+        raise PermissionError("Only clinical reviewers may mark a translation as checked.")
+    if translation.translation_of is None:
+        raise ValueError("This article translates no English article.")
+    translation.source_fingerprint = translation.translation_of.translation_source_fingerprint()
+    translation.translation_checked_by = checker  # type: ignore[assignment]
+    translation.translation_checked_at = timezone.now()
+    translation._change_reason = f"Translation checked against the English by {checker.get_username()}"
+    translation.save()
+
+
+def review_required_to_publish(article: Article) -> bool:
+    """REQUIRE_REVIEW_TO_PUBLISH: "care-card" (default: pages with a care card), "all" or "off"."""
+    rule = settings.REQUIRE_REVIEW_TO_PUBLISH
+    if rule == "all":
+        return True
+    if rule == "care-card":
+        return bool(article.care_call_pt or article.care_urgent or article.care_emergency)
+    return False
+
+
+def publish_refusal(article: Article, user: UserLike) -> str | None:
+    """Why `user` may not publish `article` (never reviewed, and the site requires it), or None."""
+    if article.is_reviewed or can_review(user) or not review_required_to_publish(article):
+        return None
+    return _(
+        "“%(title)s” has not been reviewed by a clinician, and this site publishes such pages only "
+        "after review. Ask a clinical reviewer to sign it off with “Publish after review”."
+    ) % {"title": article.title}
+
+
+def may_publish_urgently(user: UserLike) -> bool:
+    """Urgent corrections go live before review: ARTICLE_URGENT_CORRECTIONS or the permission."""
+    return bool(
+        user.is_active
+        and (settings.ARTICLE_URGENT_CORRECTIONS or user.has_perm("articles.publish_urgent_correction"))
+    )
 
 
 def keep_review_stamp(article: Article) -> None:

@@ -14,6 +14,7 @@ from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
 from .models import PRINTABLE_CHECKLIST_HEADING, Article, ArticleRedirect, SitePage
+from .revisions import LiveVersion, show_live_version
 
 GUIDE_FIELDS = ("slug", "title", "summary", "position", "language")
 
@@ -108,6 +109,18 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             raise
         return moved
     request.language_paths = _language_paths(article)
+    # Staff previewing see the newest text; patients the reviewed one (or a plain "updated after").
+    preview = request.user.is_authenticated and request.user.has_perm("articles.change_article")
+    live = (
+        LiveVersion(
+            reviewed=article.is_reviewed and not article.changed_since_review, updated_after_review=None
+        )
+        if preview
+        else show_live_version(article)
+    )
+    references = getattr(article, "live_references", None)
+    if references is None:
+        references = list(article.references.all())
     guide = list(Article.objects.published().in_language().only("slug", "title", "position", "language"))
     slugs = [a.slug for a in guide]
     index = slugs.index(article.slug) if article.slug in slugs else None
@@ -119,7 +132,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "articles/article_detail.html",
         {
             "article": article,
-            "references": list(article.references.all()),
+            "references": references,
+            "live": live,
             "previous_article": previous_article,
             "next_article": next_article,
             "guide_position": (index + 1) if index is not None else None,
@@ -132,13 +146,22 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # The 911 line first on the pages where a patient acts after treatment.
             "call_911_first": article.care_emergency
             and (article.translation_of or article).slug in settings.ARTICLE_SAFETY_PAGES,
-            "structured_data": medical_web_page(article, canonical),
+            "structured_data": medical_web_page(article, canonical, references, live),
         },
     )
 
 
-def medical_web_page(article: Article, url: str) -> dict:
-    """schema.org MedicalWebPage data, so search engines can show the review date."""
+def medical_web_page(
+    article: Article, url: str, references: list | None = None, live: LiveVersion | None = None
+) -> dict:
+    """schema.org MedicalWebPage data, so search engines can show the review date; `reviewedBy`
+    only over text a reviewer signed off (`live`)."""
+    if references is None:
+        references = list(article.references.all())
+    if live is None:
+        live = LiveVersion(
+            reviewed=article.is_reviewed and not article.changed_since_review, updated_after_review=None
+        )
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -153,14 +176,29 @@ def medical_web_page(article: Article, url: str) -> dict:
         "citation": [
             ". ".join(str(part) for part in (r.authors, r.title, r.journal, r.year) if part)
             + (f";{r.citation}" if r.citation else "")
-            for r in article.references.all()
+            for r in references
         ],
     }
-    # Claim a clinical review only when one happened.
-    if article.is_reviewed:
+    # Claim a clinical review only over the text a reviewer signed off.
+    if article.is_reviewed and not live.reviewed:
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+        data["description"] = f"{article.summary} " + updated_after_review_text(article, live)
+    elif article.is_reviewed:
         reviewer: dict = {"@type": "Person", "name": article.reviewer_name}
         if article.reviewer_credentials:
             reviewer["hasCredential"] = article.reviewer_credentials
         data["lastReviewed"] = article.last_reviewed.isoformat()
         data["reviewedBy"] = reviewer
     return data
+
+
+def updated_after_review_text(article: Article, live: LiveVersion) -> str:
+    """ "Updated on DATE after its last clinical review on DATE", in the page's language."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    updated = live.updated_after_review or article.updated_at.date()
+    return gettext("Updated on %(updated)s after its last clinical review on %(reviewed)s.") % {
+        "updated": date_format(updated, gettext("F j, Y")),
+        "reviewed": date_format(article.last_reviewed, gettext("F j, Y")),
+    }

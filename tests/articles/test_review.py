@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from dryneedling_site.articles.models import Article, ArticleRedirect, Reference, Review
+from dryneedling_site.articles.models import Article, ArticleRedirect, Reference, Review, ReviewerProfile
 from tests.articles.test_admin import CHANGELIST, change_form_data
 from tests.factories import make_article
 
@@ -22,6 +22,7 @@ def reviewer(db) -> User:
         "rita", email="rita@example.com", password="x", is_staff=True, first_name="Rita", last_name="Reyes"
     )
     user.groups.add(Group.objects.get(name="Clinical reviewers"))
+    ReviewerProfile.objects.create(user=user, name_as_licensed="Rita Reyes", credentials="DPT")
     return user
 
 
@@ -71,7 +72,7 @@ def test_a_reviewer_signs_off_with_credentials_and_a_note(reviewer_client, revie
     assert f'<a href="{review_url(article)}">Sign off review</a>' in form
     page = reviewer_client.get(review_url(article)).content.decode()
     assert "One session a week." in page and "Dry needling review" in page
-    assert 'value="Rita Reyes"' in page
+    assert "Patients will see: <strong>Rita Reyes, DPT</strong>" in page  # from the profile
 
     shown = page.split('name="shown_fingerprint" value="')[1].split('"')[0]
     missing = reviewer_client.post(
@@ -130,7 +131,7 @@ def test_editing_after_a_sign_off_is_flagged_changed_since_review(editor_client,
     from dryneedling_site.articles.review import sign_off
 
     article = unreviewed(title="Signed article")
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="Fine.")
+    sign_off(article, reviewer=reviewer, note="Fine.")
     assert "Changed since review</td>" not in editor_client.get(CHANGELIST).content.decode()
 
     editor_client.post(
@@ -156,7 +157,7 @@ def test_reverting_restores_text_and_references_but_never_the_review_stamp(edito
     editor_client.post(edit_url(article), form_data(editor_client, article, body="## New\n\nNew text.\n"))
     article.references.all().delete()
     Reference.objects.create(article=article, authors="New B", title="New source")
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="New text checked.")
+    sign_off(article, reviewer=reviewer, note="New text checked.")
 
     revert_url = f"{CHANGELIST}{article.pk}/history/{old_version_id}/"
     assert editor_client.get(revert_url).status_code == 200
@@ -270,7 +271,7 @@ def test_the_desk_says_what_needs_doing(editor_client, reviewer, db):
     make_article(next_review_due=today + dt.timedelta(days=12))
     unreviewed()
     changed = unreviewed()
-    sign_off(changed, reviewer=reviewer, name="R", credentials="PT", note="ok")
+    sign_off(changed, reviewer=reviewer, note="ok")
     changed.body += "\nMore.\n"
     changed.save()
     feedback_record(article=changed, helpful=False, visitor=new_visitor_token(), comment="Unclear.")
@@ -310,7 +311,7 @@ def test_history_is_readable_with_no_empty_cells(editor_client, reviewer, db):
     editor_client.post(
         edit_url(article), form_data(editor_client, article, body="## A\n\nTwo.\n", published="")
     )
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    sign_off(article, reviewer=reviewer, note="ok")
     html = editor_client.get(f"{CHANGELIST}{article.pk}/history/").content.decode()
     start = html.index('<table id="change-history"')
     table = html[start : html.index("</table>", start)]
@@ -329,11 +330,11 @@ def test_the_sign_off_page_shows_what_changed_since_the_last_review(reviewer_cli
     from dryneedling_site.articles.review import sign_off
 
     article = unreviewed(body="## Dose\n\nOnce a week.\n")
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    sign_off(article, reviewer=reviewer, note="ok")
     article.body = "## Dose\n\nTwice a week.\n"
     article.save()
     page = reviewer_client.get(review_url(article)).content.decode()
-    assert "What changed in the body since the last sign-off" in page
+    assert "What changed since the signed-off (live) text" in page
     assert '<span class="diff-removed">-Once a week.</span>' in page
     assert '<span class="diff-added">+Twice a week.</span>' in page
     sign_offs = reviewer_client.get("/admin/articles/review/").content.decode()
@@ -377,7 +378,7 @@ def test_a_sign_off_while_an_editor_works_does_not_block_their_save(editor_clien
 
     article = unreviewed(body="## Text\n\nFirst.\n")
     mine = form_data(editor_client, article, body="## Text\n\nSecond.\n")
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    sign_off(article, reviewer=reviewer, note="ok")
     assert editor_client.post(edit_url(article), mine).status_code == 302
     article.refresh_from_db()
     assert "Second." in article.body
@@ -447,7 +448,7 @@ def test_reminders_also_list_published_articles_changed_or_never_reviewed(db, re
     never = unreviewed(title="Never checked")
     unreviewed(title="Draft never checked", published=False)
     changed = unreviewed(title="Edited since")
-    sign_off(changed, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="ok")
+    sign_off(changed, reviewer=reviewer, note="ok")
     changed.body += "\nNew claim.\n"
     changed.save()
     call_command("review_reminders", stdout=io.StringIO())
@@ -480,9 +481,9 @@ def test_sign_off_refuses_a_text_other_than_the_one_shown(reviewer, db):
     shown = article.review_fingerprint()
     Article.objects.filter(pk=article.pk).update(body="## Dose\n\nEvery day.\n")
     with pytest.raises(TextChangedSinceShown):
-        sign_off(article, reviewer=reviewer, name="R", credentials="PT", note="ok", shown_fingerprint=shown)
+        sign_off(article, reviewer=reviewer, note="ok", shown_fingerprint=shown)
     assert not Review.objects.exists()
-    review = sign_off(article, reviewer=reviewer, name="R", credentials="PT", note="ok")
+    review = sign_off(article, reviewer=reviewer, note="ok")
     assert review.content_fingerprint == Article.objects.get(pk=article.pk).review_fingerprint()
     assert article.reviewed_fingerprint == review.content_fingerprint  # the caller's copy is updated
 
@@ -499,7 +500,7 @@ def test_a_change_to_the_care_card_or_key_points_is_flagged_changed_since_review
     from dryneedling_site.articles.review import sign_off
 
     article = unreviewed(care_emergency=True, key_points="One point.")
-    sign_off(article, reviewer=reviewer, name="Rita Reyes", credentials="DPT", note="Checked.")
+    sign_off(article, reviewer=reviewer, note="Checked.")
     article.refresh_from_db()
     assert not article.changed_since_review
     for name, value in change.items():

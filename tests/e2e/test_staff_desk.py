@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from dryneedling_site.articles.models import Article
+from dryneedling_site.articles.models import Article, ReviewerProfile
 from tests.accounts.codes import current_code
 from tests.factories import make_article, staff_group
 
@@ -39,6 +39,7 @@ def desk(live_server, transactional_db, media_root):
     )
     reviewer.groups.add(staff_group("Clinical reviewers"))
     TOTPDevice.objects.create(user=reviewer, name="Authenticator app", confirmed=True)  # reviewers need one
+    ReviewerProfile.objects.create(user=reviewer, name_as_licensed="Rita Reyes", credentials="DPT")
     return {"url": live_server.url, "article": article}
 
 
@@ -179,7 +180,7 @@ def test_reviewer_signs_off_then_an_edit_shows_changed_since_review(
     page.get_by_role("link", name="Sign off review").click()
     assert_accessible(page)
     expect(page.locator(".review-text")).to_contain_text("Wear loose clothes.")
-    page.get_by_label("Your credentials").fill("DPT")
+    expect(page.locator("#content-main")).to_contain_text("Rita Reyes, DPT")
     page.get_by_label("What you checked").fill("Checked the clothing advice.")
     page.get_by_label("I have checked the facts").check()
     page.get_by_role("button", name="Sign off review").click()
@@ -195,6 +196,18 @@ def test_reviewer_signs_off_then_an_edit_shows_changed_since_review(
     editor.click("input[name=_save]")
     row = editor.locator("#result_list tr", has_text="Your first visit")
     expect(row.locator(".field-changed_since_review_flag")).to_have_text("Changed since review")
+    assert_accessible(editor)
+    # Patients still see the signed-off text, under the reviewer's profile name.
+    visitor = browser.new_context().new_page()
+    visitor.goto(base + article.get_absolute_url())
+    expect(visitor.locator("main")).to_contain_text("Wear loose clothes.")
+    expect(visitor.locator("main")).not_to_contain_text("Eat a light meal.")
+    expect(visitor.locator(".review")).to_contain_text("Reviewed by Rita Reyes, DPT")
+    visitor.context.close()
+    # The edit screen shows the waiting revision and its diff against the live text.
+    editor.goto(base + f"{CHANGELIST}{article.pk}/change/")
+    expect(editor.locator(".field-waiting_revision")).to_contain_text("waits for review")
+    expect(editor.locator(".field-waiting_revision .diff-added")).to_contain_text("Eat a light meal.")
     assert_accessible(editor)
     editor.goto(base + "/admin/")
     expect(editor.locator(".staff-desk")).to_contain_text("1 changed since review")
