@@ -10,7 +10,10 @@ and gunicorn with 2 workers, then sends steady page and vote traffic from severa
   2. Redis frozen (SIGSTOP) for 10 s, then resumed;
   3. Redis killed (SIGKILL), restarted 5 s later (empty, as after a crash);
   4. PostgreSQL stopped for 5 s, then started again (the app is not restarted);
-  5. on SQLite: a 5,000-row `import_clinics` while votes arrive.
+  5. Redis full (`noeviction`, writes refused, reads answered) while staff correct an
+     article: 0 stale pages of 12 visits during the fault and of 6 after (its own Redis on a
+     free port; `--redis-full-only` runs just this phase, on SQLite);
+  6. on SQLite: a 5,000-row `import_clinics` while votes arrive.
 
 Per phase it prints requests, unexpected 5xx, designed 503s (with Retry-After), requests
 without an answer, p95 page latency (whole phase and during the fault), votes accepted and
@@ -42,7 +45,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, RedisServer, gunicorn, manage, prepare_site, scratch_dir, site_env  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    RedisServer,
+    free_port,
+    gunicorn,
+    manage,
+    prepare_site,
+    scratch_dir,
+    shell,
+    site_env,
+)
 
 SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 RECOVERY_SECONDS = 10.0
@@ -350,6 +363,55 @@ def page_list() -> list[str]:
     return ["/", "/articles/", "/find-a-pt/", *(f"/articles/{slug}/" for slug in SLUGS), *searches]
 
 
+def _visit(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    body = conn.getresponse().read().decode("utf-8", "replace")
+    conn.close()
+    return body
+
+
+def redis_full_phase(database_url: str, limits: dict[str, str], static_root: Path) -> list[str]:
+    """Redis full under `noeviction` (writes refused, reads answered) while staff correct an
+    article: no visit may get the old page, neither during the fault nor after Redis has room.
+
+    The Redis is our own, on a free port, stopped by `redis-cli -p PORT shutdown`."""
+    redis = RedisServer(free_port())
+    redis.start()
+    problems: list[str] = []
+    try:
+        env = site_env(database_url, REDIS_URL=redis.url, DJANGO_STATIC_ROOT=str(static_root), **limits)
+        slug = SLUGS[0]
+        path = f"/articles/{slug}/"
+        app_port = free_port()
+        with gunicorn(env, workers=2, port=app_port, app="dryneedling_site.wsgi:application"):
+            for _ in range(8):  # both workers have the page cached
+                _visit(app_port, path)
+            redis.cli("config", "set", "maxmemory-policy", "noeviction")
+            redis.cli("config", "set", "maxmemory", "1")  # already over: every write is refused
+            marker = f"Corrected {int(time.time())}"
+            edit = (
+                "from dryneedling_site.articles.models import Article; "
+                f"a = Article.objects.filter(slug={slug!r}, language='en').first(); "
+                f"a.title = {marker!r}; a.save(); print('edited')"
+            )
+            shell({**env, "DJANGO_LOG_LEVEL": "CRITICAL"}, edit)
+            during = [marker in _visit(app_port, path) for _ in range(12)]
+            redis.cli("config", "set", "maxmemory", "0")  # room again
+            time.sleep(6)  # past the breaker's cooldown, so workers use Redis again
+            after = [marker in _visit(app_port, path) for _ in range(6)]
+        stale_during, stale_after = during.count(False), after.count(False)
+        print(
+            f"\nRedis full (noeviction): stale pages after an edit: {stale_during} of {len(during)} "
+            f"while full, {stale_after} of {len(after)} after it had room again"
+        )
+        if stale_during or stale_after:
+            problems.append(f"Redis full (noeviction): {stale_during + stale_after} stale pages")
+    finally:
+        redis.stop()
+    return problems
+
+
 def _out_of_time(*_: object) -> None:
     raise SystemExit(f"Fault rehearsal FAILED: not done within {RUN_LIMIT_SECONDS} s.")
 
@@ -359,7 +421,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--port-base", type=int, default=7100, help="Uses this port and the next four.")
     parser.add_argument("--skip-import", action="store_true", help="Leave out the SQLite import phase.")
+    parser.add_argument("--redis-full-only", action="store_true", help="Run only the Redis-full phase.")
     args = parser.parse_args()
+    limits = {"FEEDBACK_RATE_LIMIT_VISITOR": "1000000", "FEEDBACK_RATE_LIMIT_ADDRESS": "1000000"}
+    if args.redis_full_only:
+        with scratch_dir() as only_scratch:
+            sqlite_url = f"sqlite:///{Path(only_scratch) / 'redis-full.sqlite3'}"
+            prepare_site(site_env(sqlite_url, **limits), static_root=Path(only_scratch) / "static")
+            failures = redis_full_phase(sqlite_url, limits, Path(only_scratch) / "static")
+        print("\n".join(f"FAILED {problem}" for problem in failures) or "Redis-full phase passed.")
+        return 1 if failures else 0
     signal.signal(signal.SIGALRM, _out_of_time)
     signal.alarm(RUN_LIMIT_SECONDS)  # the whole rehearsal is bounded in time
     redis_port, postgres_port, pg_app_port, sqlite_app_port = (args.port_base + n for n in (1, 2, 3, 4))
@@ -375,7 +446,6 @@ def main() -> int:
         cluster = PostgresCluster(postgres_port, scratch / "postgres")
         database_url = cluster.create()
         stack.callback(lambda: cluster.running() and cluster.stop())
-        limits = {"FEEDBACK_RATE_LIMIT_VISITOR": "1000000", "FEEDBACK_RATE_LIMIT_ADDRESS": "1000000"}
         env = site_env(database_url, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", **limits)
         prepare_site(env, static_root=scratch / "static")
         print(f"PostgreSQL :{postgres_port}, Redis :{redis_port}, gunicorn :{pg_app_port} (2 workers), "
@@ -405,6 +475,7 @@ def main() -> int:
                 ("PostgreSQL stopped 5 s, started", restart_postgres),
             ):
                 results.append(run_phase(name, pg_app_port, database_url, args.clients, pages, fault))
+        redis_full_problems = redis_full_phase(database_url, limits, scratch / "static")
 
         if not args.skip_import:
             sqlite_url = f"sqlite:///{scratch / 'import.sqlite3'}"
@@ -442,6 +513,7 @@ def main() -> int:
             print(f"\nThe import took {import_seconds[0]:.1f} s.")
 
     problems = [f"{result.name}: {problem}" for result in results for problem in result.failed]
+    problems += redis_full_problems
     if not args.skip_import:
         problems += [f"import_clinics failed: {error}" for error in import_errors]
     for problem in problems:

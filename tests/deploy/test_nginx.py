@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -295,6 +296,13 @@ def test_pages_and_django_errors_carry_security_headers(stack):
     assert b"We can\xe2\x80\x99t find that page" in missing.text
 
 
+def test_the_health_check_carries_security_headers(stack):
+    health = Visitor("127.0.0.59").get("/healthz")
+    assert health.status == 200
+    assert json.loads(health.text)["database"] == "ok"
+    assert_protected(health)
+
+
 def test_static_files_are_compressed_cached_long_and_protected(stack):
     visitor = Visitor("127.0.0.52")
     home = visitor.get("/").text.decode()
@@ -330,6 +338,99 @@ def test_nginx_error_responses_carry_security_headers(stack):
     )
     assert too_large.status == 413
     assert_protected(too_large)
+
+
+def test_over_long_addresses_and_headers_get_nginxs_protected_answers(stack):
+    """nginx's limits are below gunicorn's, so nginx answers first, with the headers."""
+    visitor = Visitor("127.0.0.58")
+    too_long = visitor.get("/find-a-pt/?location=" + "9" * 5000)
+    assert too_long.status == 414
+    assert b"too long" in too_long.text
+    assert_protected(too_long)
+    big_header = visitor.get("/", {"X-Padding": "p" * 6000})
+    assert big_header.status == 431
+    assert_protected(big_header)
+    assert "no-store" in big_header.headers["Cache-Control"]
+
+
+def _raw_tls_request(raw: bytes, **context_settings) -> bytes:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    for name, value in context_settings.items():
+        setattr(context, name, value)
+    with (
+        socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10) as plain,
+        context.wrap_socket(plain, server_hostname=HOST) as tls,
+    ):
+        tls.sendall(raw)
+        answer = b""
+        while chunk := tls.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_nginxs_own_bad_request_page_carries_the_headers(stack):
+    answer = _raw_tls_request(
+        f"GET / HTTP/1.1\r\nHost: {HOST}\r\nHost: other.example\r\nConnection: close\r\n\r\n".encode()
+    )
+    head = answer.split(b"\r\n\r\n", 1)[0].decode().lower()
+    assert head.startswith("http/1.1 400")
+    for header in ("x-content-type-options: nosniff", "x-frame-options: deny", "strict-transport-security:"):
+        assert header in head
+    assert "frame-ancestors 'none'" in head
+
+
+def _handshake(**context_settings) -> str:
+    """The cipher a TLS handshake agreed on, or raise ssl.SSLError."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    for name, value in context_settings.items():
+        if name == "ciphers":
+            context.set_ciphers(value)
+        else:
+            setattr(context, name, value)
+    with (
+        socket.create_connection(("127.0.0.1", HTTPS_PORT), timeout=10) as plain,
+        context.wrap_socket(plain, server_hostname=HOST) as tls,
+    ):
+        return tls.cipher()[0]
+
+
+def test_tls_is_pinned_to_1_2_and_up_with_the_intermediate_ciphers(stack):
+    tls12 = {"minimum_version": ssl.TLSVersion.TLSv1_2, "maximum_version": ssl.TLSVersion.TLSv1_2}
+    assert _handshake(**tls12, ciphers="ECDHE-RSA-AES128-GCM-SHA256") == "ECDHE-RSA-AES128-GCM-SHA256"
+    for weak in ("AES128-SHA", "AES256-SHA256", "ECDHE-RSA-AES128-SHA", "AES128-GCM-SHA256"):
+        with pytest.raises(ssl.SSLError):
+            _handshake(**tls12, ciphers=f"{weak}:@SECLEVEL=0")
+    with pytest.raises(ssl.SSLError):
+        _handshake(
+            minimum_version=ssl.TLSVersion.TLSv1_1,
+            maximum_version=ssl.TLSVersion.TLSv1_1,
+            ciphers="DEFAULT:@SECLEVEL=0",
+        )
+
+
+def test_form_posts_are_limited_per_client_by_nginx(stack):
+    flooder = Visitor("127.0.0.61")
+    statuses = [flooder.post("/find-a-pt/no-such-clinic/update/", {"name": "x"}).status for _ in range(16)]
+    assert 429 not in statuses[:10]  # the app's own answer (no CSRF token) within the burst
+    assert statuses[-1] == 429
+    limited = flooder.post("/find-a-pt/no-such-clinic/update/", {"name": "x"})
+    assert limited.status == 429 and limited.headers["Retry-After"]
+    assert_protected(limited)
+    # Reading pages is not limited, and another client is not affected.
+    assert flooder.get("/").status == 200
+    assert Visitor("127.0.0.62").post("/find-a-pt/no-such-clinic/update/", {"name": "x"}).status != 429
+
+
+def test_missing_media_is_not_cached(stack):
+    visitor = Visitor("127.0.0.63")
+    assert "max-age=604800" in visitor.get("/media/articles/photo.png").headers["Cache-Control"]
+    missing = visitor.get("/media/articles/not-yet.png")
+    assert missing.status == 404
+    assert missing.headers["Cache-Control"] == "no-store"
 
 
 def test_sitemaps_are_sent_compressed(stack):
@@ -397,3 +498,13 @@ def test_when_the_app_is_down_nginx_answers_with_a_protected_503(stack):
     assert '<html lang="es">' in page and "No podemos mostrar la guía" in page and "llame al 911" in page
     assert_protected(spanish)
     assert Visitor("127.0.0.56").get("/estimates/").text.startswith(b'<!doctype html><html lang="en">')
+    # The feedback widget (fetch with Accept: application/json) gets JSON it can show.
+    for prefix, words in (("", "nothing was saved"), ("/es", "no se guardó nada")):
+        widget = Visitor("127.0.0.56").post(
+            f"{prefix}/articles/{ARTICLE}/feedback/", {"helpful": "yes"}, {"Accept": "application/json"}
+        )
+        assert widget.status == 503
+        assert widget.headers["Content-Type"] == "application/json"
+        reply = json.loads(widget.text)
+        assert reply["ok"] is False and words in reply["error"]
+        assert_protected(widget)
