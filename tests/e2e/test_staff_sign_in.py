@@ -13,7 +13,10 @@ PASSWORD = "a long test password"
 
 
 @pytest.fixture
-def reviewer_site(live_server, transactional_db):
+def reviewer_site(live_server, transactional_db, settings):
+    # django-otp makes each next try after a wrong code wait (1 s, then 2 s...); a person takes
+    # that long anyway, a browser test does not. The throttle is django-otp's, tested there.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
     reviewer = User.objects.create_user("rosa", password=PASSWORD, is_staff=True, first_name="Rosa")
     reviewer.groups.add(staff_group("Clinical reviewers"))
     return live_server.url
