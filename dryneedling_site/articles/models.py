@@ -14,10 +14,9 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import fingerprints, markdown
+from . import fingerprints, markdown, readability_languages
 from .fingerprints import content_fingerprint, partial_fingerprint
 from .readability import measure
-from .readability_es import measure_es
 
 
 def add_months(start: date, months: int) -> date:
@@ -261,8 +260,8 @@ class Article(models.Model):
             figures.words,
             figures.reading_minutes,
         )
-        # The English grade formula means nothing for Spanish text: INFLESZ instead.
-        self.reading_ease = round(measure_es(self.body).inflesz, 1) if self.language == "es" else None
+        # The English grade formula means nothing for Spanish text: its own score (a registry).
+        self.reading_ease = readability_languages.reading_ease(self.language, self.body)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],

@@ -72,12 +72,14 @@ IPV6_CLIENT_PREFIX = 64
 
 
 def network_of(address: str) -> str:
-    """The client network an address belongs to: itself for IPv4, its /64 for IPv6."""
+    """The client network an address belongs to: itself for IPv4, its /64 (first address) for IPv6."""
     parsed = _parse(address)
     if parsed is None:
         return address
     if isinstance(parsed, ipaddress.IPv6Address):
-        return str(ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
+        # The /64's first address (not "…::/64"): django-axes stores the key in an IP address
+        # column, which PostgreSQL's inet type checks.
+        return str(ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False).network_address)
     return str(parsed)
 
 

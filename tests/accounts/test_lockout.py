@@ -23,8 +23,8 @@ def attempt(address: str, password: str) -> int:
 
 
 def test_ipv6_addresses_count_by_their_64_and_ipv4_by_address():
-    assert network_of("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
-    assert network_of("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64"
+    assert network_of("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::"
+    assert network_of("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::"
     assert network_of("::ffff:192.0.2.7") == "192.0.2.7"
     assert network_of("192.0.2.7") == "192.0.2.7"
 

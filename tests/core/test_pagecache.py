@@ -32,8 +32,11 @@ def test_public_pages_set_no_cookies(client, guide):
 
 
 def test_staff_edit_is_visible_on_the_very_next_anonymous_request(
-    editor_client, guide, django_capture_on_commit_callbacks
+    editor_client, guide, django_capture_on_commit_callbacks, settings
 ):
+    # An edit that goes live at once: an urgent correction to a reviewed page (an ordinary edit
+    # waits for review and leaves the public page as it was).
+    settings.ARTICLE_URGENT_CORRECTIONS = True
     visitor = Client()
     assert "Edited moments ago" not in visitor.get("/articles/needles/").content.decode()
     assert visitor.get("/articles/needles/")["X-Page-Cache"] == "hit"
@@ -42,7 +45,9 @@ def test_staff_edit_is_visible_on_the_very_next_anonymous_request(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
             f"/admin/articles/article/{article.pk}/change/",
-            change_form_data(article, body=article.body + "\nEdited moments ago.\n"),
+            change_form_data(
+                article, body=article.body + "\nEdited moments ago.\n", urgent_correction="on"
+            ),
         )
     assert response.status_code == 302
 
