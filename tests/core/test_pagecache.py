@@ -45,9 +45,7 @@ def test_staff_edit_is_visible_on_the_very_next_anonymous_request(
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
             f"/admin/articles/article/{article.pk}/change/",
-            change_form_data(
-                article, body=article.body + "\nEdited moments ago.\n", urgent_correction="on"
-            ),
+            change_form_data(article, body=article.body + "\nEdited moments ago.\n", urgent_correction="on"),
         )
     assert response.status_code == 302
 
