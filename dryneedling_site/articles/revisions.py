@@ -108,6 +108,25 @@ def keep_live_version(article_pk: int) -> None:
         type(stored).objects.filter(pk=article_pk).update(reviewed_version=snapshot(stored))
 
 
+# What a guide listing (home, contents) needs to show an article's signed-off title and summary.
+LISTING_FIELDS = ("reviewed_version", "urgent_update_on", "last_reviewed", "reviewer_name")
+
+
+def show_listed_version(article: Article) -> Article:
+    """Title and summary as a clinician signed them off, for the home page and the contents.
+
+    `reviewed_version` always holds the last signed-off text (sign-off and the loader write it),
+    so a listing needs no fingerprint: an editor's waiting change to a title or summary stays off
+    the public lists until its review, as it stays off the article page. An urgent correction,
+    or a row reviewed before versions were kept, shows the newest text (its page says so).
+    """
+    kept = article.reviewed_version or {}
+    if article.is_reviewed and kept and not article.urgent_update_on:
+        article.title = kept.get("title", article.title)
+        article.summary = kept.get("summary", article.summary)
+    return article
+
+
 @dataclass(frozen=True)
 class LiveVersion:
     """What a visitor sees: the reviewed text, or the newest one and whether a review covers it."""

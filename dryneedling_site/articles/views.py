@@ -14,9 +14,9 @@ from dryneedling_site.core.pagecache import cache_public_page
 from dryneedling_site.core.siteurl import absolute_url
 
 from .models import PRINTABLE_CHECKLIST_HEADING, Article, ArticleRedirect, SitePage
-from .revisions import LiveVersion, show_live_version
+from .revisions import LISTING_FIELDS, LiveVersion, show_listed_version, show_live_version
 
-GUIDE_FIELDS = ("slug", "title", "summary", "position", "language")
+GUIDE_FIELDS = ("slug", "title", "summary", "position", "language", *LISTING_FIELDS)
 
 
 def _visible_articles(request: HttpRequest) -> QuerySet[Article]:
@@ -38,7 +38,8 @@ def _language_paths(article: Article) -> dict[str, str | None]:
 def home(request: HttpRequest) -> HttpResponse:
     """What the site is, the guide in order, and the way to a physical therapist."""
     articles = Article.objects.published().in_language().only(*GUIDE_FIELDS)
-    return render(request, "core/home.html", {"articles": articles})
+    listed = [show_listed_version(article) for article in articles]
+    return render(request, "core/home.html", {"articles": listed})
 
 
 @cache_public_page(scopes=["articles"])
@@ -65,8 +66,9 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
 
-    def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.published().in_language().only(*GUIDE_FIELDS)
+    def get_queryset(self) -> list[Article]:  # type: ignore[override]
+        articles = Article.objects.published().in_language().only(*GUIDE_FIELDS)
+        return [show_listed_version(article) for article in articles]
 
 
 def _old_address_redirect(slug: str) -> HttpResponse | None:

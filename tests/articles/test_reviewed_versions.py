@@ -232,3 +232,20 @@ def test_a_translation_is_current_only_through_the_check_action(editor_client, r
     assert spanish.translation_checked_by == reviewer and spanish.source_fingerprint == pasted
     with pytest.raises(PermissionError):
         check_translation(spanish, checker=User.objects.get(username="editor"))
+
+
+def test_the_guide_lists_keep_the_signed_off_title_and_summary_until_review(editor_client, reviewer, db):
+    article = signed_off_article(reviewer, title="Your medicines", summary="Keep taking them as usual.")
+    response = editor_saves(
+        editor_client, article, title="Stop your medicines", summary="Stop them before needling."
+    )
+    assert response.status_code == 302
+    for address in ("/", "/articles/"):
+        listing = Client().get(address).content.decode()
+        assert "Your medicines" in listing and "Keep taking them as usual." in listing, address
+        assert "Stop your medicines" not in listing and "Stop them before" not in listing, address
+
+    sign_off(Article.objects.get(pk=article.pk), reviewer=reviewer, note="New text checked.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        Article.objects.get(pk=article.pk).save()  # the sign-off's save bumps the page cache
+    assert "Stop your medicines" in Client().get("/articles/").content.decode()
