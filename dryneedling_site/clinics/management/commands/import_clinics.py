@@ -5,11 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dryneedling_site.clinics.importer import (
-    MAX_PROBLEMS_SHOWN,
     EditedDuringImport,
     ImportFailed,
     import_clinics,
 )
+from dryneedling_site.clinics.management.commands._failures import refused
 
 
 class Command(BaseCommand):
@@ -38,16 +38,7 @@ class Command(BaseCommand):
         except EditedDuringImport as edited:
             raise CommandError(str(edited)) from None
         except ImportFailed as failure:
-            for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
-                self.stderr.write(str(problem))
-            hidden = len(failure.problems) - MAX_PROBLEMS_SHOWN
-            if hidden > 0:
-                self.stderr.write(f"... and {hidden} more.")
-            rows = len({p.row for p in failure.problems})
-            raise CommandError(
-                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of {path.name} "
-                "need fixing (see above)."
-            ) from None
+            raise refused(self.stderr, failure, path) from None
 
         prefix = "Dry run, nothing saved: " if dry_run else ""
         clinics = "clinic" if report.total == 1 else "clinics"

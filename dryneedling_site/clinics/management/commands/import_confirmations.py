@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dryneedling_site.clinics.confirmations import apply_confirmations, plan_confirmations, read_confirmations
 from dryneedling_site.clinics.importer import MAX_PROBLEMS_SHOWN, ImportFailed
+from dryneedling_site.clinics.management.commands._failures import refused
 
 
 class Command(BaseCommand):
@@ -26,16 +27,7 @@ class Command(BaseCommand):
         try:
             confirmations = read_confirmations(path)
         except ImportFailed as failure:
-            for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
-                self.stderr.write(str(problem))
-            hidden = len(failure.problems) - MAX_PROBLEMS_SHOWN
-            if hidden > 0:
-                self.stderr.write(f"... and {hidden} more.")
-            rows = len({p.row for p in failure.problems})
-            raise CommandError(
-                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of {path.name} "
-                "need fixing (see above)."
-            ) from None
+            raise refused(self.stderr, failure, path) from None
         plan = plan_confirmations(confirmations) if dry_run else apply_confirmations(confirmations)
         for change in plan.changes:
             if change.action == "kept":
