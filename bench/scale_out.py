@@ -30,6 +30,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from django_otp.oath import totp  # noqa: E402
+
 from bench.common import (  # noqa: E402
     ROOT,
     RedisServer,
@@ -44,6 +46,8 @@ from bench.common import (  # noqa: E402
 
 SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 STAFF = ("scale-editor", "a long scale test password 42")
+# The superuser's authenticator key (hex, as django-otp stores it): superusers need the code.
+STAFF_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @contextmanager
@@ -144,6 +148,11 @@ def edit_through(server_a: str, server_b: str, env: dict[str, str]) -> dict[str,
         f"{server_a}/admin/login/?next=/admin/",
         {"csrfmiddlewaretoken": token, "username": STAFF[0], "password": STAFF[1], "next": "/admin/"},
     )
+    # The second step: the code the authenticator app would show now.
+    _, code_form, _ = fetch(staff, f"{server_a}/admin/login/code/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', code_form).group(1)
+    code = f"{totp(bytes.fromhex(STAFF_TOTP_KEY)):06d}"
+    fetch(staff, f"{server_a}/admin/login/code/", {"csrfmiddlewaretoken": token, "code": code})
     pk = shell(
         env,
         "from dryneedling_site.articles.models import Article; print(Article.objects.get(slug='needles').pk)",
@@ -158,8 +167,6 @@ def edit_through(server_a: str, server_b: str, env: dict[str, str]) -> dict[str,
         review_url,
         {
             "csrfmiddlewaretoken": token,
-            "name": "Scale Editor",
-            "credentials": "PT, DPT",
             "note": "Scale-out rehearsal sign-off.",
             "confirm": "on",
             "shown_fingerprint": shown,
@@ -217,6 +224,15 @@ def main() -> int:
             "from django.contrib.auth.models import User; "
             f"User.objects.create_superuser({STAFF[0]!r}, 'scale@example.com', {STAFF[1]!r}, "
             "first_name='Scale', last_name='Editor')",
+        )
+        shell(
+            env,
+            "from django.contrib.auth.models import User; "
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            "from dryneedling_site.articles.models import ReviewerProfile; "
+            f"u = User.objects.get(username={STAFF[0]!r}); "
+            f"TOTPDevice.objects.create(user=u, name='app', key={STAFF_TOTP_KEY!r}, confirmed=True); "
+            "ReviewerProfile.objects.create(user=u, name_as_licensed='Scale Editor', credentials='PT, DPT')",
         )
         server_a = stack.enter_context(gunicorn(env, workers=2))
         server_b = stack.enter_context(gunicorn(env, workers=2))
