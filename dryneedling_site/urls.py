@@ -9,7 +9,7 @@ from django.urls import include, path
 from dryneedling_site.accounts import views as account_views
 from dryneedling_site.articles import editor
 from dryneedling_site.articles import views as article_views
-from dryneedling_site.core import sitemaps
+from dryneedling_site.core import launch, sitemaps
 from dryneedling_site.core import views as core_views
 
 urlpatterns = [
@@ -20,6 +20,12 @@ urlpatterns = [
     path(settings.ADMIN_URL + "login/", account_views.sign_in, name="staff-login"),
     path(settings.ADMIN_URL + "login/code/", account_views.code_step, name="staff-login-code"),
     path(settings.ADMIN_URL + "login/enrol/", account_views.enrol_step, name="staff-login-enrol"),
+    # The launch checklist the staff desk links to (administrators only).
+    path(
+        settings.ADMIN_URL + "launch/",
+        admin.site.admin_view(launch.launch_readiness),
+        name="launch-readiness",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-section"),

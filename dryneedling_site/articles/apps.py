@@ -15,10 +15,13 @@ class ArticlesConfig(AppConfig):
         invalidate_pages_on_change(Article, Reference, SitePage, scope="articles")
 
         from dryneedling_site.core.desk import register_desk_panel
+        from dryneedling_site.core.launch import register_launch_check
 
-        from .review import review_desk_panel
+        from .review import never_reviewed_step, review_desk_panel, reviewer_step
 
         register_desk_panel(review_desk_panel)
+        register_launch_check(reviewer_step)
+        register_launch_check(never_reviewed_step)
 
         # The edit screen's "Translations" panel, plugged in the way the feedback app does.
         from .admin import register_article_panel

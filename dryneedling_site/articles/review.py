@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dryneedling_site.core.desk import DeskItem, DeskPanel
+from dryneedling_site.core.launch import LaunchStep
 from dryneedling_site.core.siteurl import absolute_url
 
 from .models import Article, Review, ReviewerProfile, default_next_review
@@ -309,3 +310,33 @@ def only_signed_off_since(article: Article, loaded: datetime) -> bool:
     since = article.history.filter(updated_at__gt=loaded)
     reasons = list(since.values_list("history_change_reason", flat=True))
     return bool(reasons) and all((reason or "").startswith(SIGN_OFF_REASON) for reason in reasons)
+
+
+def reviewer_step() -> LaunchStep | None:
+    """Launch check: without a reviewer who has a profile, no page can ever be signed off."""
+    users = get_user_model().objects.filter(is_active=True, reviewer_profile__isnull=False)
+    if any(can_review(user) for user in users):
+        return None
+    return LaunchStep(
+        "reviewer",
+        "No clinical reviewer is set up yet",
+        "Give your clinician a staff account in the \u201cClinical reviewers\u201d group (they set up "
+        "their authenticator app at first sign-in), then add their reviewer profile: the name on "
+        "their licence and their credentials, which patients see under \u201cReviewed by\u201d.",
+        url=reverse("admin:articles_reviewerprofile_add"),
+    )
+
+
+def never_reviewed_step() -> LaunchStep | None:
+    """Launch check: every shipped article goes public marked "not yet reviewed" until signed off."""
+    count = not_yet_reviewed(Article.objects.all()).count()
+    if not count:
+        return None
+    return LaunchStep(
+        "never-reviewed",
+        "articles no clinician has signed off",
+        "Patients see these marked \u201cnot yet reviewed by a clinician\u201d. Your clinical reviewer "
+        "reads each one and signs it off from its edit screen.",
+        url=reverse("admin:articles_article_changelist") + "?review=never",
+        count=count,
+    )

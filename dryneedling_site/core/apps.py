@@ -8,5 +8,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        """Register the operator checks (mail delivery, renamed environment variables)."""
+        """Register the operator checks (mail delivery, renamed environment variables) and the
+        desk's launch checklist."""
         from . import checks  # noqa: F401 (registers on import)
+        from .desk import register_desk_panel
+        from .launch import launch_desk_panel
+
+        register_desk_panel(launch_desk_panel)

@@ -15,8 +15,10 @@ from django.http import HttpRequest
 
 @dataclass(frozen=True)
 class DeskItem:
+    """One line of a panel: a count of things waiting, or (count None) one thing to do."""
+
     label: str
-    count: int
+    count: int | None
     url: str
 
 
@@ -27,7 +29,7 @@ class DeskPanel:
 
     @property
     def total(self) -> int:
-        return sum(item.count for item in self.items)
+        return sum(1 if item.count is None else item.count for item in self.items)
 
 
 DeskPanelFunction = Callable[[HttpRequest], DeskPanel | None]
