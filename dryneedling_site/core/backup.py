@@ -191,6 +191,13 @@ def _media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
 
 
+def _owner_only(folder: Path) -> None:
+    """The dump holds password hashes, second-factor secrets and sessions: only the site's
+    user may read a backup (folders 700, files 600), whatever the umask it ran under."""
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(0o700 if path.is_dir() else 0o600)
+
+
 def make_backup(target: Path, *, alias: str = "default") -> dict:
     """Write a complete backup into `target` (which must not exist or be empty); its manifest."""
     target = Path(target)
@@ -231,6 +238,7 @@ def make_backup(target: Path, *, alias: str = "default") -> dict:
     }
     # Written last: a folder with a manifest is a whole backup.
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    _owner_only(partial)
     if target.exists():
         target.rmdir()
     partial.rename(target)
@@ -398,7 +406,8 @@ def restore_backup(folder: Path, *, force: bool = False, alias: str = "default")
     for name in manifest["media"]:
         destination = media_root / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(folder / "media" / name, destination)
+        # Not copy2: the backup's owner-only mode would hide the image from nginx.
+        shutil.copyfile(folder / "media" / name, destination)
 
     counts = row_counts(alias)
     wrong = {

@@ -112,6 +112,24 @@ def test_restore_of_a_folder_without_manifest_says_so(tmp_path):
         call_command("restore", str(tmp_path / "half"))
 
 
+def test_only_the_sites_user_can_read_a_backup_and_restored_images_are_readable_again(
+    site, media_root, tmp_path
+):
+    folder = tmp_path / "backup"
+    run_backup(folder)
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    folders = [folder, *(path for path in folder.rglob("*") if path.is_dir())]
+    assert {path.name for path in files} >= {"manifest.json", "knee.png"}
+    assert {path.stat().st_mode & 0o777 for path in files} == {0o600}
+    assert {path.stat().st_mode & 0o777 for path in folders} == {0o700}
+
+    (media_root / "articles" / "knee.png").unlink()
+    call_command("restore", str(folder), "--force")
+    restored = media_root / "articles" / "knee.png"
+    assert restored.read_bytes() == IMAGE
+    assert restored.stat().st_mode & 0o044 == 0o044  # nginx (another user) serves it
+
+
 def test_backup_never_overwrites_a_folder_and_never_holds_the_secret_key(site, tmp_path, settings):
     settings.SECRET_KEY = "a-very-secret-key-that-must-stay-in-the-env-file"
     folder = tmp_path / "backup"
