@@ -7,6 +7,7 @@ is one they never learn to set (as DJANGO_EMAIL_BACKEND once was).
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +40,17 @@ def test_the_configuration_guide_documents_every_variable():
     docs = "".join(path.read_text() for path in (ROOT / "docs").glob("*.md"))
     missing = {name for name in _variables_read() if f"`{name}`" not in docs}
     assert missing == set()
+
+
+def test_the_shell_loads_env_example_as_the_guide_and_deploy_upgrade_do():
+    # An unquoted value with a space ran its second word as a command and left the name empty.
+    loaded = subprocess.run(
+        ["bash", "-c", 'set -a; . ./.env.example; set +a; printf "%s|%s" "$SITE_NAME" "$STAFF_MFA_ISSUER"'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert loaded.stderr == ""
+    name, issuer = loaded.stdout.split("|")
+    assert name and issuer and " " in name
