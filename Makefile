@@ -43,10 +43,12 @@ serve: install messages
 # dryneedling_site/ (the floor is in pyproject.toml, [tool.coverage.report]).
 # PYTEST_ARGS narrows a run (CI's PostgreSQL run leaves out the browser tests, which the SQLite
 # run has already done); COV_FLOOR=0 reports coverage without failing on a partial run.
+# WORKERS: pytest-xdist processes, one per CPU by default (WORKERS=0 runs in one process).
 PYTEST_ARGS ?=
 COV_FLOOR ?= 90
+WORKERS ?= auto
 test: install messages browser
-	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=$(COV_FLOOR) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) --cov --cov-report=term --cov-fail-under=$(COV_FLOOR) $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).
 browser:
