@@ -68,6 +68,7 @@ def _site_config(scratch: Path) -> str:
         "server 127.0.0.1:8000;": f"server 127.0.0.1:{APP_PORT};",
         "/var/log/nginx/": f"{scratch / 'log'}/",
         "/srv/guide/upgrading": str(scratch / "upgrading"),
+        "/srv/guide/switching": str(scratch / "switching"),
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update this test and the README"
