@@ -69,6 +69,7 @@ def _site_config(scratch: Path) -> str:
         "/var/log/nginx/": f"{scratch / 'log'}/",
         "/srv/guide/upgrading": str(scratch / "upgrading"),
         "/srv/guide/switching": str(scratch / "switching"),
+        "root /var/www/letsencrypt;": f"root {scratch / 'acme'};",
     }
     for old, new in replacements.items():
         assert old in text, f"deploy/nginx.conf no longer contains {old!r}: update this test and the README"
@@ -414,22 +415,22 @@ def test_tls_is_pinned_to_1_2_and_up_with_the_intermediate_ciphers(stack):
         )
 
 
+def _flood(flooder: Visitor, path: str) -> None:
+    """20 POSTs sent together (so a slow machine's pace does not refill the bucket, 10 a minute,
+    meanwhile): the burst of 10 and the bucket's own token reach the app, which answers them
+    itself (no CSRF token); nginx answers the rest with 429 at once."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: flooder.post(path, {"name": "x"}).status, range(20)))
+    refilled = int((time.monotonic() - started) // 6)
+    reached_app = [status for status in statuses if status != 429]
+    assert 10 <= len(reached_app) <= 11 + refilled, statuses
+    assert 429 in statuses
+
+
 def test_form_posts_are_limited_per_client_by_nginx(stack):
     flooder = Visitor("127.0.0.61")
-    started = time.monotonic()
-    # Sent together, so a slow machine's pace does not refill the bucket (10 a minute) meanwhile.
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(
-            pool.map(
-                lambda _: flooder.post("/find-a-pt/no-such-clinic/update/", {"name": "x"}).status, range(20)
-            )
-        )
-    refilled = int((time.monotonic() - started) // 6)
-    # The burst of 10 (and the bucket's own token) reach the app, which answers them itself (no
-    # CSRF token); nginx answers the rest with 429 at once.
-    reached_app = [status for status in statuses if status != 429]
-    assert 10 <= len(reached_app) <= 11 + refilled
-    assert 429 in statuses
+    _flood(flooder, "/find-a-pt/no-such-clinic/update/")
     limited = flooder.post("/find-a-pt/no-such-clinic/update/", {"name": "x"})
     assert limited.status == 429 and limited.headers["Retry-After"]
     assert_protected(limited)
@@ -459,6 +460,16 @@ def test_plain_http_goes_to_the_configured_https_address(stack):
     response = conn.getresponse()
     assert response.status == 301
     assert response.headers["Location"] == f"https://{HOST}/articles/?q=1"
+
+
+def test_certificate_renewals_answer_their_challenge_over_plain_http(stack):
+    challenge = stack["scratch"] / "acme" / ".well-known" / "acme-challenge" / "token-123"
+    challenge.parent.mkdir(parents=True, exist_ok=True)
+    challenge.write_text("token-123.key")
+    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=10)
+    conn.request("GET", "/.well-known/acme-challenge/token-123", headers={"Host": HOST})
+    response = conn.getresponse()
+    assert (response.status, response.read()) == (200, b"token-123.key")
 
 
 def test_logs_keep_no_answer_and_no_query_string(stack):
@@ -521,3 +532,9 @@ def test_when_the_app_is_down_nginx_answers_with_a_protected_503(stack):
         reply = json.loads(widget.text)
         assert reply["ok"] is False and words in reply["error"]
         assert_protected(widget)
+
+
+@pytest.mark.parametrize("path", ["/staff-k7q2/login/", "/staff-k7q2/login/code/", "/admin/login/enrol/"])
+def test_staff_sign_in_is_limited_wherever_django_admin_url_puts_the_admin(stack, path):
+    # The guide tells operators to move the admin (DJANGO_ADMIN_URL); the limit must follow it.
+    _flood(Visitor(f"127.0.0.{70 + len(path)}"), path)
