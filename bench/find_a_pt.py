@@ -409,6 +409,9 @@ def measure_lock(folder: Path, places: list) -> None:
 
 
 def report_searches(size: int, figures: dict) -> None:
+    # The machine may be shared: a figure means little without the load it was measured under.
+    one, five, _ = os.getloadavg()
+    print(f"    load average {one:.1f} (1 min), {five:.1f} (5 min) after these searches")
     for label, numbers in figures.items():
         if label == "plan":
             continue
