@@ -86,7 +86,9 @@ def child_measure(searches: int, seed: int) -> None:
     def one(zip_code: str, miles: int, mode: str, page: int) -> tuple[float, int]:
         started = time.perf_counter()
         place = geo.locate(zip_code)
-        results = find_near(Clinic.objects.matching(), mode, place.latitude, place.longitude, miles)
+        # As the view asks: find_near groups by dry needling itself.
+        clinics = Clinic.objects.matching(dry_needling=False)
+        results = find_near(clinics, mode, place.latitude, place.longitude, miles)
         shown = Paginator(results, PAGE_SIZE).get_page(page)
         for clinic in shown.object_list:
             list(clinic.therapists.all())
@@ -115,12 +117,20 @@ def child_measure(searches: int, seed: int) -> None:
     runs = [one(z, RANDOM_RADIUS, MODES[0], 1) for z in picks]
     result[f"random ZIPs, {RANDOM_RADIUS} miles"] = figures([t for t, _ in runs], [c for _, c in runs])
     place = geo.zip_place("10001")
-    query = Clinic.objects.matching().near(place.latitude, place.longitude, 25).ranking()[:20]
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-        cursor.execute(explain + sql, params)
-        result["plan"] = " | ".join(str(row[-1]) for row in cursor.fetchall())[:400]
+    plans = []
+    for group in find_near(
+        Clinic.objects.matching(dry_needling=False), MODES[0], place.latitude, place.longitude, 25
+    ).groups:
+        query = group.clinics.ranking()[:20]
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+            cursor.execute(explain + sql, params)
+            steps = [str(row[-1]) for row in cursor.fetchall()]
+            # PostgreSQL's plan is long: the steps naming an index say which one it chose.
+            steps = [step.strip() for step in steps if "Index" in step] or steps
+            plans.append(f"{group.name}: " + " | ".join(steps)[:300])
+    result["plan"] = "; ".join(plans)
     print(json.dumps(result))
 
 
@@ -402,6 +412,9 @@ def measure_lock(folder: Path, places: list) -> None:
 
 
 def report_searches(size: int, figures: dict) -> None:
+    # The machine may be shared: a figure means little without the load it was measured under.
+    one, five, _ = os.getloadavg()
+    print(f"    load average {one:.1f} (1 min), {five:.1f} (5 min) after these searches")
     for label, numbers in figures.items():
         if label == "plan":
             continue

@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from dryneedling_site.core.desk import DeskItem, DeskPanel
 
-from . import admin_import
+from . import admin_confirmations, admin_import
 from .models import IMPORTED_FIELDS, Clinic, Language, StateRule, Therapist
 from .validators import normalise_phone, validate_ascii
 
@@ -141,6 +141,16 @@ class ClinicAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.import_confirm_view),
                 name="clinics_clinic_import_confirm",
             ),
+            path(
+                "import-confirmations/",
+                self.admin_site.admin_view(self.confirmations_view),
+                name="clinics_clinic_import_confirmations",
+            ),
+            path(
+                "import-confirmations/confirm/",
+                self.admin_site.admin_view(self.confirmations_confirm_view),
+                name="clinics_clinic_import_confirmations_confirm",
+            ),
         ]
         return own + super().get_urls()
 
@@ -150,8 +160,19 @@ class ClinicAdmin(SimpleHistoryAdmin):
     def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
         return admin_import.confirm_view(self, request)
 
+    # Confirmations from an association's member list: the same two steps (admin_confirmations).
+    def confirmations_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_confirmations.import_view(self, request)
+
+    def confirmations_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        return admin_confirmations.confirm_view(self, request)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        extra = {"can_import": admin_import.can_import(self, request), **(extra_context or {})}
+        extra = {
+            "can_import": admin_import.can_import(self, request),
+            "can_import_confirmations": admin_confirmations.can_import(self, request),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra)
 
 

@@ -45,14 +45,20 @@ def _miles(haversine_a: float) -> float:
     return 2 * geo.EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, max(0.0, haversine_a))))
 
 
+def _nearest_first(match: tuple[int, float]) -> tuple[float, int]:
+    """The ranking's order, as the SQL's ORDER BY haversine, id."""
+    return match[1], match[0]
+
+
 class NearbyClinics(Sequence):
     """The clinics a distance search found, nearest first, read lazily a slice at a time.
 
     Only the nearest MAX_RESULTS are listed: len() counts no further than one past that, and
-    `more` says whether the circle held more. A slice is one narrow query for (id, distance) in
-    order, which the location index answers without reading rows, then the full rows of that
-    slice only, with their therapists and languages. Work grows with the page asked for, not
-    with how many clinics a city has: see _ranked().
+    `more` says whether the circle held more. The count reads (id, distance) of up to
+    MAX_RESULTS + 1 matches, which ranks a small circle outright; in a bigger one a slice is one
+    narrow query for (id, distance) in order. The location indexes answer both without reading
+    rows. Then the full rows of the slice only are read, with their therapists and languages.
+    Work grows with the page asked for, not with how many clinics a city has: see _ranked().
     """
 
     def __init__(self, clinics: ClinicQuerySet, latitude: float, longitude: float, miles: float) -> None:
@@ -60,6 +66,10 @@ class NearbyClinics(Sequence):
         self._point = (latitude, longitude)
         self._miles = miles
         self._found: int | None = None
+        # The first MAX_RESULTS + 1 matches the count read, (id, haversine), in index order;
+        # all of them, nearest first, when the circle holds no more than MAX_RESULTS.
+        self._sample: list[tuple[int, float]] = []
+        self._all: list[tuple[int, float]] | None = None
 
     def within(self, miles: float) -> ClinicQuerySet:
         """The clinics within `miles` of the point, each annotated with its haversine."""
@@ -75,8 +85,14 @@ class NearbyClinics(Sequence):
 
     def _count(self) -> int:
         if self._found is None:
-            # A sliced count stops reading at MAX_RESULTS + 1 matches, however many there are.
-            self._found = self.within(self._miles).order_by()[: MAX_RESULTS + 1].count()
+            # Like a sliced count, this stops reading at MAX_RESULTS + 1 matches however many
+            # there are; it keeps their (id, haversine), so a circle holding no more than that
+            # is ranked here, in Python, and needs no second query.
+            matches = self.within(self._miles).order_by().values_list("pk", "haversine")
+            self._sample = list(matches[: MAX_RESULTS + 1])
+            self._found = len(self._sample)
+            if self._found <= MAX_RESULTS:
+                self._all = sorted(self._sample, key=_nearest_first)
         return self._found
 
     def __len__(self) -> int:
@@ -95,26 +111,31 @@ class NearbyClinics(Sequence):
     def _ranked(self, start: int, stop: int) -> list[tuple[int, float]]:
         """(id, haversine) of matches start to stop - 1 in distance order.
 
-        Any circle round the point that holds at least `stop` matches holds the nearest `stop`.
-        So where the whole circle holds more than MAX_RESULTS, an eighth of the radius is ranked
-        first; if it holds too few, its count says how much wider to look, and the whole circle
-        is the last resort. In a dense city the first pages then cost a few hundred index
-        entries instead of every clinic in the circle.
+        A circle holding no more than MAX_RESULTS was ranked by the count. Otherwise: any circle
+        round the point that holds at least `stop` matches holds the nearest `stop`. So an
+        eighth of the radius is ranked first; if it holds too few, its count says how much
+        wider to look; the last resort is the circle through the stop-th nearest of the
+        matches the count read, which surely holds `stop`. In a dense city the first pages
+        then cost a few hundred index entries instead of every clinic in the circle.
         """
         stop = min(stop, len(self))
         if start >= stop:
             return []
-        if self.more:
-            fraction = SMALLER_CIRCLE
-            for _ in range(2):
-                rows = list(self.ranking(self._miles * fraction)[:stop])
-                if len(rows) == stop:
-                    return rows[start:]
-                # Matches grow with the area: aim for twice what is needed.
-                fraction *= math.sqrt(2 * stop / max(len(rows), 1))
-                if fraction >= 1:
-                    break
-        return list(self.ranking()[start:stop])
+        if self._all is not None:
+            return self._all[start:stop]
+        # The count's matches are real ones: the circle through the stop-th nearest of them
+        # holds at least `stop`, so ranking it is the last resort, never the whole circle.
+        sure = _miles(sorted(h for _, h in self._sample)[stop - 1]) * (1 + 1e-9) + 1e-9
+        fraction = SMALLER_CIRCLE
+        for _ in range(2):
+            if self._miles * fraction >= sure:
+                break
+            rows = list(self.ranking(self._miles * fraction)[:stop])
+            if len(rows) == stop:
+                return rows[start:]
+            # Matches grow with the area: aim for twice what is needed.
+            fraction *= math.sqrt(2 * stop / max(len(rows), 1))
+        return list(self.ranking(min(sure, self._miles))[start:stop])
 
     @overload
     def __getitem__(self, index: int) -> Clinic: ...

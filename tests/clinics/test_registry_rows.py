@@ -157,3 +157,19 @@ def test_a_100_mb_line_is_refused_as_read_without_holding_it(db, tmp_path):
     problem = caught.value.problems[0]
     assert problem.row == 14  # the header, twelve rows, then the long line
     assert f"longer than {MAX_LINE_CHARS // 1024} KB" in problem.message
+
+
+def test_the_default_search_near_imported_only_clinics_lists_them_as_may_offer(db, client):
+    run(REAL_ROWS)  # registry rows only: nobody has confirmed dry needling anywhere
+    assert not Clinic.objects.filter(offers_dry_needling=True).exists()
+    response = client.get("/find-a-pt/", {"location": "53703"})  # Madison, WI: the default search
+    page = response.content.decode().split("<body", 1)[1]
+    assert "We found no clinics" not in page
+    assert "No clinic this near has told us it offers dry needling." in page
+    heading = page.index("Clinics that may offer dry needling: ask whether they offer it")
+    assert heading < page.index("McWhorter Physical Therapy and Sports Medicine SC")
+    assert "may offer it: ask them." in page
+    assert "Ask whether they offer dry needling" in page[heading:]
+    listed = [clinic.name for clinic in response.context["page"]]
+    assert "McWhorter Physical Therapy and Sports Medicine SC" in listed
+    assert {clinic.group for clinic in response.context["page"]} == {"may_offer"}

@@ -92,7 +92,8 @@ def test_results_are_fetched_a_page_at_a_time_with_therapists(make_clinic, djang
         )
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 50)
     assert len(results) == 30
-    with django_assert_num_queries(4):  # (id, distance) of the slice, clinics, therapists, languages
+    # The count read the 30 (id, distance) pairs already: clinics, therapists, languages.
+    with django_assert_num_queries(3):
         page = list(results[20:30])
         assert [t.name for c in page for t in c.therapists.all()] == [f"Therapist {n}" for n in range(20, 30)]
 
@@ -141,17 +142,37 @@ def test_a_crowded_search_ranks_a_smaller_circle_and_finds_the_same_clinics(make
         assert radii[-1] < 25  # never the whole circle: the nearest 12 lie within 11 miles
     radii.clear()
     assert names(results[0:2]) == expected[:2]
-    assert radii == [25 / 8]  # the first page of a crowded search reads only the centre
+    # The first page of a crowded search is one query that reads only the centre.
+    assert len(radii) == 1 and radii[0] <= 25 / 8
 
 
-def test_matches_only_near_the_edge_fall_back_to_the_whole_circle(make_clinic, monkeypatch):
+def test_matches_only_near_the_edge_are_found_in_the_circle_the_count_vouches_for(make_clinic, monkeypatch):
     monkeypatch.setattr(clinic_search, "MAX_RESULTS", 3)
     for n, miles in enumerate([24.5, 20, 23, 21.5, 22]):
         make_clinic(name=f"At {miles}", at=point_at(NYC.latitude, NYC.longitude, miles, bearing=n * 70))
+    radii: list[float] = []
+    real_ranking = clinic_search.NearbyClinics.ranking
+
+    def ranking(self, miles=None):
+        radii.append(self._miles if miles is None else miles)
+        return real_ranking(self, miles)
+
+    monkeypatch.setattr(clinic_search.NearbyClinics, "ranking", ranking)
     results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
     assert results.more
     assert names(results) == ["At 20", "At 21.5", "At 22"]
     assert names(results[1:3]) == ["At 21.5", "At 22"]
+    # The count read four of the five: the third nearest of those is at most 24.5 miles away,
+    # so the last try ranks that circle, not the whole 25 miles.
+    assert radii and max(radii) < 24.6
+
+
+def test_a_small_group_is_ranked_from_its_count_alone(make_clinic, django_assert_num_queries):
+    made = {miles: make_clinic(at=point_at(NYC.latitude, NYC.longitude, miles, 0)) for miles in (3, 1, 2)}
+    results = Clinic.objects.near(NYC.latitude, NYC.longitude, 25)
+    with django_assert_num_queries(1):
+        assert len(results) == 3 and not results.more
+        assert [pk for pk, _ in results._ranked(0, 3)] == [made[miles].pk for miles in (1, 2, 3)]
 
 
 # --- The search page -----------------------------------------------------------------------
