@@ -299,15 +299,20 @@ def import_clinics(
     Read, checked and compared a batch at a time (importer_batches), so memory stays flat at
     any file size. Raises ImportFailed (and writes nothing) if any row has a problem.
     """
-    from .importer_batches import run_batches
+    from . import importer_batches  # it imports this module
     from .importer_csv import checked_batches, count_rows, iter_csv
 
     problems: list[Problem] = []
     total = count_rows(path) if progress else 0
     batches = checked_batches(
-        iter_csv(path), problems, total=total, progress=progress, progress_every=progress_every
+        iter_csv(path),
+        problems,
+        size=importer_batches.BATCH,
+        total=total,
+        progress=progress,
+        progress_every=progress_every,
     )
-    result = run_batches(
+    result = importer_batches.run_batches(
         batches, problems=problems, dry_run=dry_run, overwrite_staff_edits=overwrite_staff_edits
     )
     if progress and not dry_run:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dryneedling_site.clinics import geo
+from dryneedling_site.clinics import geo, importer_batches
 from dryneedling_site.clinics.importer import (
     MAX_PROBLEMS_SHOWN,
     EditedDuringImport,
@@ -90,7 +90,7 @@ class Command(BaseCommand):
             )
             try:
                 result = run_batches(
-                    found.clinic_batches(),
+                    found.clinic_batches(importer_batches.BATCH),
                     key_field="source_key",
                     dry_run=dry_run,
                     overwrite_staff_edits=options["overwrite_staff_edits"],
