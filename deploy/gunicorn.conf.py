@@ -11,9 +11,10 @@ timeout = 30
 # Graceful restarts: `systemctl reload dryneedling` (HUP) starts new workers on the new code and
 # lets the old ones finish their requests within this many seconds (deploy/upgrade uses it).
 graceful_timeout = 30
-# A worker that has grown (staff used the admin: the reading-grade dictionary alone is about
-# 70 MB) is replaced after this many requests; the jitter keeps workers from all restarting at
-# once. 0 turns recycling off.
+# A worker is replaced after this many requests, which gives back whatever it has grown by
+# (bench/worker_rss.py: about 60 MB after public pages, 77 MB after staff edits and sign-offs,
+# once the reading grade keeps only its 8 MB syllable table); the jitter keeps workers from all
+# restarting at once. 0 turns recycling off.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 # Not preloaded: with preload_app a HUP would keep serving the OLD code after an upgrade, and

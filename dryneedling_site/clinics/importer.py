@@ -294,19 +294,27 @@ def import_clinics(
     progress: Progress | None = None,
     progress_every: int = 1000,
 ) -> ImportReport:
-    """Check every row of a clinics CSV, then create or update its clinics in one short transaction.
+    """Check every row of a clinics CSV, then create or update its clinics in one transaction.
 
-    Raises ImportFailed (and writes nothing) if any row has a problem.
+    Read, checked and compared a batch at a time (importer_batches), so memory stays flat at
+    any file size. Raises ImportFailed (and writes nothing) if any row has a problem.
     """
-    checked, problems = check_rows(read_csv(path), progress=progress, progress_every=progress_every)
-    if problems:
-        raise ImportFailed(problems)
-    plan = plan_import(checked)
-    if dry_run:
-        return ImportReport(
-            created=[c.slug for c in plan.created],
-            updated=[c.slug for c in plan.changed],
-            unchanged=[c.slug for c in plan.unchanged],
-            kept_staff_edits=sum(bool(c.kept) for c in plan.changed),
-        )
-    return apply_import(plan, overwrite_staff_edits=overwrite_staff_edits, progress=progress)
+    from . import importer_batches  # it imports this module
+    from .importer_csv import checked_batches, count_rows, iter_csv
+
+    problems: list[Problem] = []
+    total = count_rows(path) if progress else 0
+    batches = checked_batches(
+        iter_csv(path),
+        problems,
+        size=importer_batches.BATCH,
+        total=total,
+        progress=progress,
+        progress_every=progress_every,
+    )
+    result = importer_batches.run_batches(
+        batches, problems=problems, dry_run=dry_run, overwrite_staff_edits=overwrite_staff_edits
+    )
+    if progress and not dry_run:
+        progress("saved", result.report.total, result.report.total)
+    return result.report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -198,62 +198,71 @@ def read_csv(path: Path) -> list[CsvRow]:
     """The file's rows as (row number, column -> text, problem); raises ImportFailed for a file
     that cannot be read or has wrong columns. A row with the wrong number of values comes back
     as (number, None, what is wrong), so it is reported with the others."""
+    return list(iter_csv(path))
+
+
+def iter_csv(path: Path) -> Iterator[CsvRow]:
+    """read_csv's rows one at a time, read from the file as they are needed (a national file
+    never held whole). Raises ImportFailed as read_csv does, when the fault is reached."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise ImportFailed([Problem(1, "", "the file is empty")])
+            columns, problems = _header(header)
+            if problems:
+                raise ImportFailed(problems)
+            for number, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue  # a blank line
+                if len(values) != len(columns):
+                    problem = f"has {len(values)} values but the header has {len(columns)} columns"
+                    yield (number, None, problem)
+                elif bad := next(
+                    ((c, m) for c, v in zip(columns, values, strict=True) if (m := control_character(v))),
+                    None,
+                ):
+                    yield (number, None, f"{bad[0]}: {bad[1]}")
+                else:
+                    yield (number, dict(zip(columns, (v.strip() for v in values), strict=True)), "")
+        except UnicodeDecodeError:
+            raise ImportFailed(
+                [Problem(1, "", "the file is not UTF-8 text (save it as “CSV UTF-8”)")]
+            ) from None
+        except csv.Error as error:
+            raise ImportFailed([Problem(1, "", f"the file cannot be read as CSV ({error})")]) from None
+
+
+def count_rows(path: Path) -> int:
+    """How many rows iter_csv will give at most (for "checked 1,000 of 300,000"), in one quick
+    pass that keeps nothing; 0 if the file cannot be read (the real pass says why)."""
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle))
-    except UnicodeDecodeError:
-        raise ImportFailed([Problem(1, "", "the file is not UTF-8 text (save it as “CSV UTF-8”)")]) from None
-    except csv.Error as error:
-        raise ImportFailed([Problem(1, "", f"the file cannot be read as CSV ({error})")]) from None
-    if not records:
-        raise ImportFailed([Problem(1, "", "the file is empty")])
-    columns, problems = _header(records[0])
-    if problems:
-        raise ImportFailed(problems)
-    rows: list[CsvRow] = []
-    for number, values in enumerate(records[1:], start=2):
-        if not any(v.strip() for v in values):
-            continue  # a blank line
-        if len(values) != len(columns):
-            problem = f"has {len(values)} values but the header has {len(columns)} columns"
-            rows.append((number, None, problem))
-        elif bad := next(
-            ((c, m) for c, v in zip(columns, values, strict=True) if (m := control_character(v))), None
-        ):
-            rows.append((number, None, f"{bad[0]}: {bad[1]}"))
-        else:
-            rows.append((number, dict(zip(columns, (v.strip() for v in values), strict=True)), ""))
-    return rows
+            return max(sum(1 for values in csv.reader(handle) if any(v.strip() for v in values)) - 1, 0)
+    except (UnicodeDecodeError, csv.Error):
+        return 0
 
 
-def check_rows(
-    rows: list[CsvRow],
-    *,
-    progress: Progress | None = None,
-    progress_every: int = 1000,
-) -> tuple[list[PlannedClinic], list[Problem]]:
-    """Every CSV row checked and placed on the map: (clinics as the file has them, problems)."""
-    places = geo.zip_centres()
-    planned: list[PlannedClinic] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for count, (number, values, problem) in enumerate(rows, start=1):
-        if progress and count % progress_every == 0:
-            progress("checked", count, len(rows))
+class _Checker:
+    """Checks rows one at a time, remembering each slug's row to refuse a clinic listed twice."""
+
+    def __init__(self) -> None:
+        self.places = geo.zip_centres()
+        self.seen: dict[str, int] = {}
+
+    def check(
+        self, number: int, values: dict[str, str] | None, problem: str
+    ) -> PlannedClinic | list[Problem]:
         if values is None:
-            problems.append(Problem(number, "", problem))
-            continue
-        data, errors = check_row(values, places)
+            return [Problem(number, "", problem)]
+        data, errors = check_row(values, self.places)
         if errors:
-            problems += [Problem(number, column, " ".join(messages)) for column, messages in errors.items()]
-            continue
+            return [Problem(number, column, " ".join(messages)) for column, messages in errors.items()]
         slug = data["slug"]
-        if slug in seen:
-            problems.append(
-                Problem(number, "name", f"the same clinic as row {seen[slug]} (same slug {slug})")
-            )
-            continue
-        seen[slug] = number
+        if slug in self.seen:
+            return [Problem(number, "name", f"the same clinic as row {self.seen[slug]} (same slug {slug})")]
+        self.seen[slug] = number
         values = {
             "name": data["name"],
             "address": data["address"],
@@ -269,7 +278,51 @@ def check_rows(
             "offers_dry_needling": data["offers_dry_needling"],
             "is_sample": data["is_sample"],
         }
-        planned.append(PlannedClinic(number, slug, values, data["languages"], data["therapists"], slug=slug))
-    if not rows:
-        problems.append(Problem(2, "", "the file has no clinics in it"))
+        return PlannedClinic(number, slug, values, data["languages"], data["therapists"], slug=slug)
+
+
+def check_rows(
+    rows: list[CsvRow],
+    *,
+    progress: Progress | None = None,
+    progress_every: int = 1000,
+) -> tuple[list[PlannedClinic], list[Problem]]:
+    """Every CSV row checked and placed on the map: (clinics as the file has them, problems)."""
+    planned: list[PlannedClinic] = []
+    problems: list[Problem] = []
+    for batch in checked_batches(
+        rows, problems, total=len(rows), progress=progress, progress_every=progress_every
+    ):
+        planned += batch
     return planned, problems
+
+
+def checked_batches(
+    rows: Iterable[CsvRow],
+    problems: list[Problem],
+    *,
+    size: int = 2000,
+    total: int = 0,
+    progress: Progress | None = None,
+    progress_every: int = 1000,
+) -> Iterator[list[PlannedClinic]]:
+    """The checked clinics, `size` at a time, as the rows are read; each row's problems are
+    added to `problems` (which also says when the file has no clinics at all)."""
+    checker = _Checker()
+    batch: list[PlannedClinic] = []
+    count = 0
+    for count, (number, values, problem) in enumerate(rows, start=1):
+        if progress and count % progress_every == 0:
+            progress("checked", count, total)
+        checked = checker.check(number, values, problem)
+        if isinstance(checked, list):
+            problems += checked
+            continue
+        batch.append(checked)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+    if not count:
+        problems.append(Problem(2, "", "the file has no clinics in it"))

@@ -24,7 +24,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
+import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,9 +77,64 @@ _REGISTRY_DATE = re.compile(r"(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}"
 Progress = Callable[[str, int, int], None]
 
 
+# One kept row's part of its clinic: address, city, state, ZIP, latitude, longitude, phone,
+# entity type, NPI, name, credentials, multi-specialty.
+Part = tuple[str, str, str, str, float, float, str, str, str, str, str, bool]
+NO_PHONE = "clinics without a usable US phone number"
+
+
+class _DiskGroups:
+    """Kept rows by practice address in a scratch SQLite file (never all in memory), read back
+    one address at a time in the order the file first named each address."""
+
+    FLUSH_AT = 5000
+
+    def __init__(self) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="nppes-groups-")
+        self.db = sqlite3.connect(Path(self.folder.name) / "groups.sqlite3")
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("CREATE TABLE address (key TEXT PRIMARY KEY)")  # rowid: first seen
+        self.db.execute("CREATE TABLE part (key TEXT NOT NULL, data TEXT NOT NULL)")
+        self.pending: list[tuple[str, str]] = []
+
+    def add(self, key: str, part: Part) -> None:
+        self.pending.append((key, json.dumps(part)))
+        if len(self.pending) >= self.FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO address (key) VALUES (?)", [(k,) for k, _ in self.pending])
+        self.db.executemany("INSERT INTO part (key, data) VALUES (?, ?)", self.pending)
+        self.pending = []
+
+    def groups(self) -> Iterator[tuple[str, list[Part]]]:
+        self.flush()
+        self.db.execute("CREATE INDEX part_key ON part (key)")
+        rows = self.db.execute(
+            "SELECT a.key, p.data FROM address a JOIN part p ON p.key = a.key ORDER BY a.rowid, p.rowid"
+        )
+        key, parts = None, []
+        for row_key, data in rows:
+            if row_key != key:
+                if key is not None:
+                    yield key, parts
+                key, parts = row_key, []
+            parts.append(tuple(json.loads(data)))  # type: ignore[arg-type]
+        if key is not None:
+            yield key, parts
+
+    def close(self) -> None:
+        self.db.close()
+        self.folder.cleanup()
+
+
 @dataclass
 class RegistryRead:
-    """What one pass over the file found: clinics by key, and why rows were left out."""
+    """What one pass over the file found: clinics by key, and why rows were left out.
+
+    Read with `on_disk=True`, `clinics` stays empty: the rows wait in a scratch file and
+    `clinic_batches()` gives the clinics a batch at a time (import_nppes, at national size)."""
 
     clinics: dict[str, PlannedClinic] = field(default_factory=dict)
     rows: int = 0
@@ -85,9 +143,42 @@ class RegistryRead:
     individuals: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     file_date: datetime.date | None = None
+    disk: _DiskGroups | None = None
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def clinic_batches(self, size: int = 2000) -> Iterator[list[PlannedClinic]]:
+        """The clinics (on_disk reads), `size` at a time; the scratch file is removed at the end."""
+        if self.disk is None:
+            clinics = list(self.clinics.values())
+            for start in range(0, len(clinics), size):
+                yield clinics[start : start + size]
+            return
+        batch: list[PlannedClinic] = []
+        try:
+            for key, parts in self.disk.groups():
+                group: dict | None = None
+                for part in parts:
+                    group = _merge(group, key, part)
+                assert group is not None
+                clinic = _clinic(group, self.file_date)
+                if not clinic.values["phone"]:
+                    self.skip(NO_PHONE)
+                    continue
+                batch.append(clinic)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.disk is not None:
+            self.disk.close()
+            self.disk = None
 
 
 class TooManyRetired(Exception):
@@ -220,13 +311,42 @@ def read_registry(
     source_date: datetime.date | None = None,
     progress: Progress | None = None,
     progress_every: int = 100_000,
+    on_disk: bool = False,
 ) -> RegistryRead:
     """One streaming pass: the PT clinics in the file (grouped by address), with reasons for
     each row left out. Raises ImportFailed for a file that is not an NPPES provider file, or
-    has rows that cannot be read (naming row and column)."""
+    has rows that cannot be read (naming row and column). With `on_disk`, the kept rows are
+    grouped in a scratch file instead of memory (see RegistryRead.clinic_batches)."""
     places = geo.zip_centres()
     found = RegistryRead()
-    groups: dict[str, dict] = {}
+    groups: dict[str, dict] | _DiskGroups = _DiskGroups() if on_disk else {}
+    if isinstance(groups, _DiskGroups):
+        found.disk = groups
+    try:
+        _read_file(path, found, groups, places, states, source_date, progress, progress_every)
+    except BaseException:
+        found.close()
+        raise
+    if isinstance(groups, dict):
+        for group in groups.values():
+            clinic = _clinic(group, found.file_date)
+            if not clinic.values["phone"]:
+                found.skip(NO_PHONE)
+                continue
+            found.clinics[clinic.key] = clinic
+    return found
+
+
+def _read_file(
+    path: Path,
+    found: RegistryRead,
+    groups: dict[str, dict] | _DiskGroups,
+    places: dict[str, tuple[float, float, str]],
+    states: set[str] | None,
+    source_date: datetime.date | None,
+    progress: Progress | None,
+    progress_every: int,
+) -> None:
     problems: list[Problem] = []
     with open_registry_file(Path(path)) as (handle, name):
         found.file_date = source_date or file_date(name)
@@ -261,17 +381,10 @@ def read_registry(
             ) from None
     if problems:
         raise ImportFailed(problems)
-    for group in groups.values():
-        clinic = _clinic(group, found.file_date)
-        if not clinic.values["phone"]:
-            found.skip("clinics without a usable US phone number")
-            continue
-        found.clinics[clinic.key] = clinic
-    return found
 
 
 def _read_row(
-    groups: dict[str, dict],
+    groups: dict[str, dict] | _DiskGroups,
     found: RegistryRead,
     values: list[str],
     at: dict[str, int],
@@ -290,7 +403,7 @@ def _read_row(
 
 
 def _add(
-    groups: dict[str, dict],
+    groups: dict[str, dict] | _DiskGroups,
     found: RegistryRead,
     values: list[str],
     at: dict[str, int],
@@ -318,31 +431,58 @@ def _add(
     line1, line2 = values[at["line1"]].strip(), values[at["line2"]].strip()
     address = written(", ".join(filter(None, [line1, line2])), business=True)[:200]
     key = "loc:" + address_key(f"{line1} {line2}")[:100] + f"|{zip5}"
-    group = groups.setdefault(
-        key,
-        {
-            "key": key,
-            "address": address,
-            "city": written(values[at["city"]].strip())[:100],
-            "state": state,
-            "zip": zip5,
-            "place": places[zip5],
-            "phone": "",
-            "organizations": [],
-            "people": {},
-        },
-    )
-    group["phone"] = group["phone"] or phone
     found.kept += 1
     if entity == ORGANIZATION:
         found.organizations += 1
         name = organization_name(values[at["organization"]].strip())[:150]
-        group["organizations"].append((npi, name, phone, multi_specialty))
+        credentials = ""
     else:
         found.individuals += 1
         name = person_name(values[at["first_name"]], values[at["last_name"]])[:120]
         credentials = values[at["credentials"]].strip()[:60]
+    lat, lon, _ = places[zip5]
+    city = written(values[at["city"]].strip())[:100]
+    part: Part = (
+        address,
+        city,
+        state,
+        zip5,
+        lat,
+        lon,
+        phone,
+        entity,
+        npi,
+        name,
+        credentials,
+        multi_specialty,
+    )
+    if isinstance(groups, _DiskGroups):
+        groups.add(key, part)
+    else:
+        groups[key] = _merge(groups.get(key), key, part)
+
+
+def _merge(group: dict | None, key: str, part: Part) -> dict:
+    """Add one row's part to its address's group (the first row names the address)."""
+    address, city, state, zip5, lat, lon, phone, entity, npi, name, credentials, multi = part
+    if group is None:
+        group = {
+            "key": key,
+            "address": address,
+            "city": city,
+            "state": state,
+            "zip": zip5,
+            "place": (lat, lon, state),
+            "phone": "",
+            "organizations": [],
+            "people": {},
+        }
+    group["phone"] = group["phone"] or phone
+    if entity == ORGANIZATION:
+        group["organizations"].append((npi, name, phone, multi))
+    else:
         group["people"].setdefault(name.lower(), TherapistRow(name, credentials, npi))
+    return group
 
 
 def _clinic(group: dict, source_date: datetime.date | None) -> PlannedClinic:

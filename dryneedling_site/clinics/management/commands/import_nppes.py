@@ -8,17 +8,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dryneedling_site.clinics import geo
+from dryneedling_site.clinics import geo, importer_batches
 from dryneedling_site.clinics.importer import (
     MAX_PROBLEMS_SHOWN,
     EditedDuringImport,
     ImportFailed,
-    apply_import,
 )
+from dryneedling_site.clinics.importer_batches import BatchedImport, run_batches
 from dryneedling_site.clinics.nppes import (
     TooManyRetired,
     check_retirement,
-    plan_registry_import,
     read_registry,
 )
 
@@ -68,28 +67,47 @@ class Command(BaseCommand):
                 raise CommandError(f"“{text}” is not a US state code (use two letters, like OR).")
             states.add(code)
         started = time.monotonic()
-        try:
-            found = read_registry(
-                path, states=states or None, source_date=options["file_date"], progress=self._progress
-            )
-            plan = plan_registry_import(found, states=states or None)
-            counts = [len(plan.created), len(plan.changed), len(plan.unchanged), len(plan.retired)]
-            refused = None
+        refused: TooManyRetired | None = None
+
+        def retire_check(compared: BatchedImport) -> None:
+            nonlocal refused
             try:
-                check_retirement(plan, states=states or None, allow_retire=options["allow_retire"])
+                check_retirement(compared.retire, states=states or None, allow_retire=options["allow_retire"])
             except TooManyRetired as too_many:
                 if not dry_run:
                     raise
                 refused = too_many
-            if not dry_run:
-                report = apply_import(plan, overwrite_staff_edits=options["overwrite_staff_edits"])
-                counts = [len(report.created), len(report.updated), len(report.unchanged), report.retired]
+
+        try:
+            # The file is read whole first (a damaged row stops it before anything is compared),
+            # its clinics grouped in a scratch file; then compared and written a batch at a time.
+            found = read_registry(
+                path,
+                states=states or None,
+                source_date=options["file_date"],
+                progress=self._progress,
+                on_disk=True,
+            )
+            try:
+                result = run_batches(
+                    found.clinic_batches(importer_batches.BATCH),
+                    key_field="source_key",
+                    dry_run=dry_run,
+                    overwrite_staff_edits=options["overwrite_staff_edits"],
+                    registry=True,
+                    states=states or None,
+                    gate=retire_check,
+                )
+            finally:
+                found.close()
         except (EditedDuringImport, TooManyRetired) as stopped:
             raise CommandError(str(stopped)) from None
         except ImportFailed as failure:
             for problem in failure.problems[:MAX_PROBLEMS_SHOWN]:
                 self.stderr.write(str(problem))
             raise CommandError(f"Nothing was imported from {path.name} (see above).") from None
+        report, plan = result.report, result.retire
+        counts = [len(report.created), len(report.updated), len(report.unchanged), len(plan.retired)]
 
         seconds = time.monotonic() - started
         self.stdout.write(
@@ -104,7 +122,7 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing saved: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"{prefix}{len(found.clinics):,} clinics: {counts[0]:,} created, "
+                f"{prefix}{result.clinics:,} clinics: {counts[0]:,} created, "
                 f"{counts[1]:,} updated, {counts[2]:,} unchanged, {counts[3]:,} retired."
             )
         )
@@ -114,7 +132,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} {len(plan.retired):,} of {plan.managed:,} clinics, by state: {shown}")
         if refused is not None:
             self.stdout.write(self.style.WARNING(f"Without --dry-run this import would stop: {refused}"))
-        kept = sum(bool(c.kept) for c in plan.changed)
+        kept = result.kept
         if kept and not options["overwrite_staff_edits"]:
             self.stdout.write(f"Kept staff edits on {kept:,} clinic(s).")
 
