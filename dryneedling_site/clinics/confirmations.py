@@ -31,7 +31,7 @@ from django.utils import timezone
 from .importer import ImportFailed, Problem
 from .lines import bounded_lines
 from .models import IMPORTED_FIELDS, Clinic, ConfirmedBy, Therapist
-from .nppes import npi_is_valid
+from .registry_values import npi_is_valid
 
 REQUIRED = ("npi", "offers_dry_needling", "confirmed_on")
 ALIASES = {"date": "confirmed_on", "offers": "offers_dry_needling", "dry_needling": "offers_dry_needling"}

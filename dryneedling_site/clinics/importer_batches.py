@@ -28,16 +28,8 @@ from django.utils.text import slugify
 
 from dryneedling_site.core import pagecache
 
-from . import importer
+from . import importer_plan
 from . import importer_sql as sql
-from .importer import (
-    REFRESH_STATISTICS_AT,
-    _person,
-    _plan_changed,
-    _plan_new,
-    _refresh_statistics,
-    _Writes,
-)
 from .importer_plan import (
     EditedDuringImport,
     ImportFailed,
@@ -46,6 +38,14 @@ from .importer_plan import (
     PlannedClinic,
     Problem,
     _chunks,
+)
+from .importer_write import (
+    REFRESH_STATISTICS_AT,
+    _person,
+    _plan_changed,
+    _plan_new,
+    _refresh_statistics,
+    _Writes,
 )
 from .models import Clinic, Language, Therapist, clinic_slug_text, free_slug
 
@@ -126,7 +126,7 @@ def run_batches(
             fresh = [c for c in batch if c.key not in keys]  # a repeat in the source: first wins
             keys.update(c.key for c in fresh)
             result.clinics += len(fresh)
-            plan = importer.plan_import(fresh, key_field=key_field)  # (tests replace it there)
+            plan = importer_plan.plan_import(fresh, key_field=key_field)  # (tests replace it there)
             if registry:
                 _date_only_is_unchanged(plan)
             result.kept += sum(bool(c.kept) for c in plan.changed)

@@ -326,7 +326,7 @@ def test_reimport_keeps_what_staff_edited_unless_told_to_overwrite(db, tmp_path)
 
 
 def test_an_admin_edit_made_while_the_file_was_compared_is_never_overwritten(db, tmp_path, monkeypatch):
-    from dryneedling_site.clinics import importer
+    from dryneedling_site.clinics import importer_plan as importer
 
     run(write_csv(tmp_path / "clinics.csv", GOOD_ROWS))
     changed = write_csv(

@@ -22,7 +22,8 @@ from django.core.management import CommandError, call_command
 from dryneedling_site.clinics.lines import MAX_LINE_CHARS
 from dryneedling_site.clinics.models import Clinic
 from dryneedling_site.clinics.names import organization_name, person_name
-from dryneedling_site.clinics.nppes import npi_is_valid, read_registry
+from dryneedling_site.clinics.nppes import read_registry
+from dryneedling_site.clinics.registry_values import npi_is_valid
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_ROWS = FIXTURES / "npidata_pfile_20250407-20250413.csv"
