@@ -20,9 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
 from .fingerprints import ARTICLE_SCHEME
 
 # Bump when an entry is added, removed or changes meaning (docs: adding a section type).
@@ -47,10 +44,10 @@ class ArticleField:
     since: int | None = 1  # first fingerprint scheme covering it; None: never
     translation_only: bool = False  # present (and fingerprinted) only on a translation's row
     group: str = ""  # its section on the admin's edit screen ("" = the first; INLINE = an inline)
-    label: str | Promise = ""  # what staff call it in diffs (default: the name)
+    label: str = ""  # what staff call it in diffs (default: the name); the admin is in English
 
     @property
-    def heading(self) -> str | Promise:
+    def heading(self) -> str:
         return self.label or self.name.replace("_", " ").capitalize()
 
     def in_scheme(self, scheme: int) -> bool:
@@ -76,13 +73,13 @@ FIELDS: list[ArticleField] = [
     ArticleField(
         "source_fingerprint", "meta", "source_fingerprint", translation_only=True, since=2, group="Language"
     ),
-    ArticleField("title", "text", "title", translated=True, label=_("Title")),
+    ArticleField("title", "text", "title", translated=True, label="Title"),
     ArticleField("slug", "text", "slug"),
-    ArticleField("summary", "text", "summary", translated=True, label=_("Summary")),
+    ArticleField("summary", "text", "summary", translated=True, label="Summary"),
     ArticleField(
-        "key_points", "lines", "key_points", translated=True, reviewed=True, since=2, label=_("Key points")
+        "key_points", "lines", "key_points", translated=True, reviewed=True, since=2, label="Key points"
     ),
-    ArticleField("body", "markdown", "", translated=True, reviewed=True, label=_("Text")),
+    ArticleField("body", "markdown", "", translated=True, reviewed=True, label="Text"),
     ArticleField(
         "care_call_pt",
         "lines",
@@ -91,7 +88,7 @@ FIELDS: list[ArticleField] = [
         reviewed=True,
         since=2,
         group="When to get help",
-        label=_("Call your PT"),
+        label="Call your PT",
     ),
     ArticleField(
         "care_urgent",
@@ -101,7 +98,7 @@ FIELDS: list[ArticleField] = [
         reviewed=True,
         since=2,
         group="When to get help",
-        label=_("Get urgent care today"),
+        label="Get urgent care today",
     ),
     ArticleField(
         "care_emergency",
@@ -111,7 +108,7 @@ FIELDS: list[ArticleField] = [
         reviewed=True,
         since=2,
         group="When to get help",
-        label=_("The “Call 911” card"),
+        label="The “Call 911” card",
     ),
     ArticleField("published", "flag", "published", group="In the guide"),
     ArticleField("position", "number", "position", group="In the guide"),
@@ -127,7 +124,7 @@ FIELDS: list[ArticleField] = [
         translated=True,
         reviewed=True,
         group=INLINE,
-        label=_("References"),
+        label="References",
     ),
 ]
 
