@@ -43,3 +43,13 @@ def test_a_200_is_marked_public_for_browsers_and_proxies(client, settings):
     response = client.get("/labelled/")
     assert "public" in response["Cache-Control"]
     assert "max-age=300" in response["Cache-Control"]
+
+
+def test_a_parameter_given_twice_is_answered_but_never_stored(client):
+    """Repeating a parameter would let one address make endless cache entries."""
+    first = client.get("/search/?q=knee&q=back")
+    second = client.get("/search/?q=knee&q=back")
+    assert first.status_code == second.status_code == 200
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    once = [client.get("/search/?q=knee")["X-Page-Cache"] for _ in range(2)]
+    assert once == ["miss", "hit"]

@@ -34,7 +34,13 @@ def labelled(request):
     return response
 
 
+@cache_public_page(scopes=[], params=["q"])
+def search(request):
+    return HttpResponse(f"<p>{request.GET.get('q', '')}</p>")
+
+
 urlpatterns = [
+    path("search/", search),
     path("moved/", moved),
     path("moved-for-good/", moved_for_good),
     path("missing/", missing),
