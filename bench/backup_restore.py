@@ -22,99 +22,31 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.cookiejar
 import json
 import os
-import secrets
 import shutil
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# get, scratch_database and vote are imported from here by bench/upgrade_rehearsal.py.
 from bench.common import (  # noqa: E402
-    ROOT,
-    RedisServer,
-    free_port,
+    SLUGS,
+    get,
     gunicorn,
     manage,
-    prepare_site,
-    scratch_dir,
+    scratch_database,
+    scratch_site,
     shell,
-    site_env,
+    vote,
 )
 
-SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
+__all__ = ["get", "main", "scratch_database", "vote"]
+
 EDITED = "needles"
 AFTER_BACKUP = "Changed after the backup"
 IMAGE = bytes.fromhex("89504e470d0a1a0a") + b"drill image " * 64
-
-
-@contextmanager
-def scratch_database(folder: Path):
-    """A database of our own: a SQLite file, or a new database on DATABASE_URL's server.
-    Yields (url, destroy), where destroy() leaves an empty database at the same address."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        path = folder / "site.sqlite3"
-
-        def destroy_sqlite() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-        yield f"sqlite:///{path}", destroy_sqlite
-        return
-
-    import psycopg
-
-    name = f"drill_{secrets.token_hex(4)}"
-    server = urllib.parse.urlparse(url)
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(sql)
-
-    def destroy_postgres() -> None:
-        admin(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin(f'CREATE DATABASE "{name}"')
-
-    admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield server._replace(path=f"/{name}").geturl(), destroy_postgres
-    finally:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def visitor() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-
-def get(base: str, path: str) -> tuple[int, str, str]:
-    """(status, body, X-Page-Cache) of an anonymous GET."""
-    try:
-        with urllib.request.urlopen(f"{base}{path}", timeout=30) as response:
-            return response.status, response.read().decode(), response.headers.get("X-Page-Cache", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), error.headers.get("X-Page-Cache", "")
-
-
-def vote(base: str, slug: str, helpful: bool) -> int:
-    data = urllib.parse.urlencode({"helpful": "yes" if helpful else "no"}).encode()
-    request = urllib.request.Request(
-        f"{base}/articles/{slug}/feedback/",
-        data=data,
-        method="POST",
-        headers={"Origin": base, "Accept": "application/json"},
-    )
-    try:
-        with visitor().open(request, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def votes(base: str, count: int) -> int:
@@ -152,18 +84,17 @@ def main() -> int:
     figures: dict[str, object] = {}
     engine = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
 
-    with scratch_dir() as tmp, RedisServer(free_port(), lifetime=900) as redis:
-        folder = Path(tmp)
+    with scratch_site() as site:
+        folder = site.folder
         media = folder / "media"
         with scratch_database(folder) as (url, destroy_database):
-            env = site_env(
+            site.configure(
                 url,
-                REDIS_URL=redis.url,
                 DJANGO_MEDIA_ROOT=str(media),
                 DJANGO_BACKUP_DIR=str(folder / "backups"),
                 FEEDBACK_RATE_LIMIT_ADDRESS="100000",
             )
-            prepare_site(env, static_root=folder / "static")
+            env = site.prepare()
             # A staff edit and an uploaded image the article shows.
             (media / "articles").mkdir(parents=True)
             (media / "articles" / "drill.png").write_bytes(IMAGE)

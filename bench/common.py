@@ -1,7 +1,14 @@
-"""Shared pieces of the benchmark scripts: a scratch site served by gunicorn on loopback."""
+"""Shared pieces of the benchmark scripts: a scratch site served by gunicorn on loopback.
+
+The rehearsals (backup_restore, faults, scale_out) start the same way: `scratch_site()` gives a
+scratch folder and a Redis of their own, `ScratchSite.configure()` the settings for a database,
+`ScratchSite.prepare()` a migrated site with content, and `gunicorn()` serves it. A visitor's
+requests (`get`, `vote`) are here too.
+"""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import secrets
 import shutil
@@ -11,12 +18,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# The shipped articles' slugs (what the scratch site's load_content loads).
+SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 
 
 def free_port() -> int:
@@ -124,6 +137,74 @@ def scratch_dir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="dn-bench-")
 
 
+@contextmanager
+def scratch_database(folder: Path) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A database of our own: a SQLite file, or a new database on DATABASE_URL's server.
+    Yields (url, destroy), where destroy() leaves an empty database at the same address."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        path = folder / "site.sqlite3"
+
+        def destroy_sqlite() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        yield f"sqlite:///{path}", destroy_sqlite
+        return
+
+    import psycopg
+
+    name = f"drill_{secrets.token_hex(4)}"
+    server = urllib.parse.urlparse(url)
+
+    def admin(sql: str) -> None:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def destroy_postgres() -> None:
+        admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin(f'CREATE DATABASE "{name}"')
+
+    admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield server._replace(path=f"/{name}").geturl(), destroy_postgres
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def visitor() -> urllib.request.OpenerDirector:
+    """A visitor with a cookie jar of its own."""
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
+def get(base: str, path: str) -> tuple[int, str, str]:
+    """(status, body, X-Page-Cache) of an anonymous GET."""
+    try:
+        with urllib.request.urlopen(f"{base}{path}", timeout=30) as response:
+            return response.status, response.read().decode(), response.headers.get("X-Page-Cache", "")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers.get("X-Page-Cache", "")
+
+
+def vote(
+    base: str, slug: str, helpful: bool = True, opener: urllib.request.OpenerDirector | None = None
+) -> int:
+    """A feedback vote on an article, as the page's script sends it; the answer's status.
+    Without `opener`, from a new visitor."""
+    data = urllib.parse.urlencode({"helpful": "yes" if helpful else "no"}).encode()
+    request = urllib.request.Request(
+        f"{base}/articles/{slug}/feedback/",
+        data=data,
+        method="POST",
+        headers={"Origin": base, "Accept": "application/json"},
+    )
+    try:
+        with (opener or visitor()).open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 class RedisServer:
     """A Redis of our own on one port, kept in memory only; it can be frozen, killed and started
     again. With `lifetime`, it also stops by itself after that many seconds (it then runs under
@@ -195,3 +276,31 @@ class RedisServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+@dataclass
+class ScratchSite:
+    """One rehearsal's scratch folder and Redis, and the site's settings once it has a database."""
+
+    folder: Path
+    redis: RedisServer
+    env: dict[str, str] = field(default_factory=dict)
+
+    def configure(self, database_url: str, **settings: str) -> dict[str, str]:
+        """Production-like settings for `database_url`, with this rehearsal's Redis."""
+        self.env = site_env(database_url, REDIS_URL=self.redis.url, **settings)
+        return self.env
+
+    def prepare(self) -> dict[str, str]:
+        """Migrate, load the articles and sample clinics, collect static files (in the folder)."""
+        prepare_site(self.env, static_root=self.folder / "static")
+        return self.env
+
+
+@contextmanager
+def scratch_site(*, redis_port: int | None = None, redis_lifetime: int | None = 900) -> Iterator[ScratchSite]:
+    """The start-up each rehearsal shares: a scratch folder and a Redis of its own (in memory,
+    on 127.0.0.1), both gone when the block ends. `redis_lifetime=None` lets a rehearsal
+    freeze and kill Redis itself (see RedisServer)."""
+    with scratch_dir() as tmp, RedisServer(redis_port or free_port(), lifetime=redis_lifetime) as redis:
+        yield ScratchSite(Path(tmp), redis)

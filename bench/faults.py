@@ -47,17 +47,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     ROOT,
+    SLUGS,
     RedisServer,
     free_port,
     gunicorn,
     manage,
     prepare_site,
     scratch_dir,
+    scratch_site,
     shell,
     site_env,
 )
 
-SLUGS = sorted(path.stem for path in (ROOT / "content" / "articles").glob("*.md"))
 RECOVERY_SECONDS = 10.0
 IMPORT_ROWS = 5000
 RUN_LIMIT_SECONDS = 900
@@ -438,16 +439,15 @@ def main() -> int:
     results: list[PhaseResult] = []
 
     with ExitStack() as stack:
-        scratch = Path(stack.enter_context(scratch_dir()))
+        # Redis without a lifetime: this rehearsal freezes and kills it itself.
+        site = stack.enter_context(scratch_site(redis_port=redis_port, redis_lifetime=None))
+        scratch, redis = site.folder, site.redis
         os.chmod(scratch, 0o755)  # noqa: S103 (the postgres user must reach its cluster folder)
-        redis = RedisServer(redis_port)
-        redis.start()
-        stack.callback(redis.stop)
         cluster = PostgresCluster(postgres_port, scratch / "postgres")
         database_url = cluster.create()
         stack.callback(lambda: cluster.running() and cluster.stop())
-        env = site_env(database_url, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", **limits)
-        prepare_site(env, static_root=scratch / "static")
+        site.configure(database_url, **limits)
+        env = site.prepare()
         print(f"PostgreSQL :{postgres_port}, Redis :{redis_port}, gunicorn :{pg_app_port} (2 workers), "
               f"{args.clients} clients\n")  # fmt: skip
         print(HEADER)

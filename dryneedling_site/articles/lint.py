@@ -333,9 +333,9 @@ def lint_content(
     """
     from django.db import DatabaseError
 
+    from . import schema
     from .loader import ContentError, display_path, parse_file, translation_folders
     from .models import Article, SitePage, content_fingerprint, partial_fingerprint
-    from .schema import TRANSLATED_FIELDS
 
     allowed = load_allowed_references(references_path)
     report = LintReport()
@@ -369,7 +369,7 @@ def lint_content(
     published |= {(row.language, row.slug) for row in rows if row.published}
     # The English fingerprints a translation must name: the rows' (staff edits count), else the files'.
     english = {
-        key[1]: partial_fingerprint(fields, TRANSLATED_FIELDS)
+        key[1]: partial_fingerprint(fields, schema.partial_names(fields, translated=True))
         for key, (_, fields) in files.items()
         if not fields.get("translation_of")
     }

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
-from . import fingerprints, markdown, readability_languages
+from . import fingerprints, markdown, readability_languages, schema
 from .fingerprints import content_fingerprint, partial_fingerprint
 from .readability import measure
 
@@ -38,8 +38,8 @@ def default_next_review(last_reviewed: date) -> date:
 
 # A section headed like this makes the page a printable checklist ("Print this checklist").
 PRINTABLE_CHECKLIST_HEADING = re.compile(r"checklist|^before your first visit", re.IGNORECASE)
-# Fields edited as "one item per line" and shown as a bulleted list.
-LINE_LIST_FIELDS = ("key_points", "care_call_pt", "care_urgent")
+# Fields edited as "one item per line" and shown as a bulleted list (articles/schema.py).
+LINE_LIST_FIELDS = schema.LINE_LIST_FIELDS
 
 
 def normalise_lines(text: str | None) -> str:
@@ -330,7 +330,8 @@ class Article(models.Model):
 
     @property
     def review_overdue(self) -> bool:
-        return bool(self.next_review_due) and self.next_review_due < timezone.localdate()
+        due = self.next_review_due
+        return due is not None and due < timezone.localdate()
 
     @property
     def is_reviewed(self) -> bool:
@@ -352,22 +353,22 @@ class Article(models.Model):
     def reviewer(self) -> str:
         return ", ".join(filter(None, [self.reviewer_name, self.reviewer_credentials]))
 
-    def _fields_for_fingerprint(self) -> dict:
-        fields = {
-            name: getattr(self, name)
-            for name in (*TRANSLATED_FIELDS, *REVIEWED_FIELDS)
-            if name != "references"
-        }
+    def _fields_for_fingerprint(self, names: tuple[str, ...]) -> dict:
+        fields = {name: getattr(self, name) for name in names if name != "references"}
         fields["references"] = [r.as_dict() for r in self.references.all()]
         return fields
 
     def review_fingerprint(self) -> str:
-        """Hash of what a clinician vouches for: the body, key points, care card and references."""
-        return partial_fingerprint(self._fields_for_fingerprint(), REVIEWED_FIELDS)
+        """Hash of what a clinician vouches for: the schema's reviewed fields (body, key points,
+        care card, references)."""
+        fields = self._fields_for_fingerprint(schema.names(reviewed=True))
+        return partial_fingerprint(fields, schema.partial_names(fields, reviewed=True))
 
     def translation_source_fingerprint(self) -> str:
-        """Hash of what a translation of this article translates (its `source_fingerprint`)."""
-        return partial_fingerprint(self._fields_for_fingerprint(), TRANSLATED_FIELDS)
+        """Hash of what a translation of this article translates (its `source_fingerprint`):
+        the schema's translated fields."""
+        fields = self._fields_for_fingerprint(schema.names(translated=True))
+        return partial_fingerprint(fields, schema.partial_names(fields, translated=True))
 
     @property
     def changed_since_review(self) -> bool:
@@ -414,9 +415,9 @@ class Article(models.Model):
 
 # What a translation translates: a change to any of these makes a translation out of date.
 # Publishing, moving in the guide, related links or a review stamp do not.
-TRANSLATED_FIELDS = ("title", "summary", "body", *LINE_LIST_FIELDS, "care_emergency", "references")
+TRANSLATED_FIELDS = schema.TRANSLATED_FIELDS
 # What a clinician vouches for in a sign-off: every fact a patient reads on the page.
-REVIEWED_FIELDS = ("body", *LINE_LIST_FIELDS, "care_emergency", "references")
+REVIEWED_FIELDS = schema.REVIEWED_FIELDS
 
 
 class ArticleRedirect(models.Model):

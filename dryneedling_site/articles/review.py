@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission, PermissionsMixin
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -39,9 +39,14 @@ REVIEW_FIELDS = (
 )
 
 
+def _has_perm(user: UserLike, permission: str) -> bool:
+    # Accounts without Django's permissions (no PermissionsMixin) hold none.
+    return isinstance(user, PermissionsMixin | AnonymousUser) and user.has_perm(permission)
+
+
 def can_review(user: UserLike) -> bool:
     """Only holders of `articles.review_article` (the "Clinical reviewers" group) may sign off."""
-    return bool(user.is_active and user.has_perm(REVIEW_PERMISSION))
+    return bool(user.is_active and _has_perm(user, REVIEW_PERMISSION))
 
 
 class TextChangedSinceShown(Exception):
@@ -95,7 +100,7 @@ def sign_off(
     """
     if not can_review(reviewer):
         raise PermissionError("Only clinical reviewers may sign off a review.")
-    profile = ReviewerProfile.objects.filter(user=reviewer).first()
+    profile = ReviewerProfile.objects.filter(user_id=reviewer.pk or 0).first()
     if profile is None:
         raise NoReviewerProfile
     stored = Article.objects.select_for_update().get(pk=article.pk)
@@ -108,7 +113,7 @@ def sign_off(
     today = today or timezone.localdate()
     review = Review.objects.create(
         article=stored,
-        reviewer=reviewer,
+        reviewer_id=reviewer.pk,
         reviewer_name=profile.name_as_licensed,
         reviewer_credentials=profile.credentials,
         reviewer_licence=reviewer_licence(profile),
@@ -146,7 +151,8 @@ def check_translation(translation: Article, *, checker: UserLike) -> None:
     translation.source_fingerprint = translation.translation_of.translation_source_fingerprint()
     translation.translation_checked_by = checker  # type: ignore[assignment]
     translation.translation_checked_at = timezone.now()
-    translation._change_reason = f"Translation checked against the English by {checker.get_username()}"
+    reason = f"Translation checked against the English by {checker.get_username()}"
+    translation._change_reason = reason  # type: ignore[attr-defined]  # simple_history reads it
     translation.save()
 
 
@@ -174,7 +180,7 @@ def may_publish_urgently(user: UserLike) -> bool:
     """Urgent corrections go live before review: ARTICLE_URGENT_CORRECTIONS or the permission."""
     return bool(
         user.is_active
-        and (settings.ARTICLE_URGENT_CORRECTIONS or user.has_perm("articles.publish_urgent_correction"))
+        and (settings.ARTICLE_URGENT_CORRECTIONS or _has_perm(user, "articles.publish_urgent_correction"))
     )
 
 

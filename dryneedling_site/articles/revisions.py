@@ -15,25 +15,25 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from . import schema
 from .references import Reference
 
 # An Article (typed loosely: models.py imports this module, never the other way round).
 Article = Any
 
-# What the public sees of a version; a snapshot keeps these, rendered, as they were signed off.
-LIVE_FIELDS = (
-    "title",
-    "summary",
-    "body",
-    "body_html",
-    "key_points",
-    "key_points_html",
-    "care_call_pt",
-    "care_call_pt_html",
-    "care_urgent",
-    "care_urgent_html",
-    "care_emergency",
-)
+
+def live_fields() -> tuple[str, ...]:
+    """What the public sees of a version (a snapshot keeps these, rendered, as signed off): the
+    schema's reviewed and translated text and flags, and each one's rendered `_html`."""
+    names: list[str] = []
+    for field in schema.diffed_fields():
+        names.append(field.name)
+        if field.kind in ("markdown", "lines"):
+            names.append(f"{field.name}_html")
+    return tuple(names)
+
+
+LIVE_FIELDS = live_fields()
 REFERENCE_FIELDS = ("order", "authors", "title", "journal", "year", "citation", "doi", "pmid", "web_address")
 
 
@@ -89,7 +89,7 @@ class Review(models.Model):
 
 def snapshot(article: Article) -> dict[str, Any]:
     """The article's public text as stored now (rendered), to keep as its reviewed version."""
-    fields = {name: getattr(article, name) for name in LIVE_FIELDS}
+    fields = {name: getattr(article, name) for name in live_fields()}
     fields["references"] = [
         {name: getattr(ref, name) for name in REFERENCE_FIELDS} for ref in article.references.all()
     ]
@@ -150,7 +150,7 @@ def show_live_version(article: Article) -> LiveVersion:
         return LiveVersion(
             reviewed=False, updated_after_review=article.urgent_update_on or article.updated_at.date()
         )
-    for name in LIVE_FIELDS:
+    for name in live_fields():
         if name in kept:
             setattr(article, name, kept[name])
     article.__dict__.pop("sections", None)

@@ -3,8 +3,12 @@
 The loader (front matter -> fields), the exporter (fields -> front matter), the fingerprints
 (what tells a staff edit from an untouched row), the translation check (what a translation
 translates) and the sign-off (what a clinician vouches for) read this list instead of keeping
-their own. Adding a section type ("lines": a list of one-line texts) is an entry here plus its
-model field and migration (articles/models.py): the loader, exporter and fingerprint follow.
+their own, and so do the admin's edit screen (an entry's `group` is its section there), the
+sign-off's diff against the live text and the translation check (`translated` fields). Adding a
+section type ("lines": a list of one-line texts) is an entry here plus its model field and
+migration (articles/models.py, articles/migrations/), and its place on the public page
+(articles/templates/articles/article_detail.html): docs/articles.md, "Adding a section type".
+Every model field is an entry here or in DERIVED or BOOKKEEPING (`undeclared_fields`, tested).
 
 Fingerprints are versioned (articles/fingerprints.py): an entry says from which scheme on it is
 fingerprinted, so a new field joins scheme CURRENT+1 and the hashes stored under older schemes
@@ -14,7 +18,7 @@ stay what they were (the data migration that re-stamps untouched rows is describ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .fingerprints import ARTICLE_SCHEME
 
@@ -22,6 +26,10 @@ from .fingerprints import ARTICLE_SCHEME
 SCHEMA_VERSION = 1
 
 Kind = Literal["text", "markdown", "lines", "flag", "number", "date", "slugs", "references", "meta"]
+# Kinds staff read as text: the history and the sign-off show them as a line diff.
+TEXT_KINDS = ("text", "markdown", "lines")
+# The admin edits these in an inline below the form, not as a field of it.
+INLINE = "inline"
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,12 @@ class ArticleField:
     reviewed: bool = False  # a clinician's sign-off covers it
     since: int | None = 1  # first fingerprint scheme covering it; None: never
     translation_only: bool = False  # present (and fingerprinted) only on a translation's row
+    group: str = ""  # its section on the admin's edit screen ("" = the first; INLINE = an inline)
+    label: str = ""  # what staff call it in diffs (default: the name); the admin is in English
+
+    @property
+    def heading(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
 
     def in_scheme(self, scheme: int) -> bool:
         return self.since is not None and self.since <= scheme
@@ -51,32 +65,87 @@ class ArticleField:
 
 
 FIELDS: list[ArticleField] = [
-    ArticleField("language", "meta", "language", translation_only=True, since=2),
-    ArticleField("translation_of", "meta", "translation_of", translation_only=True, since=2),
-    ArticleField("source_fingerprint", "meta", "source_fingerprint", translation_only=True, since=2),
+    # In the order the admin's edit screen shows them, section by section.
+    ArticleField("language", "meta", "language", translation_only=True, since=2, group="Language"),
+    ArticleField(
+        "translation_of", "meta", "translation_of", translation_only=True, since=2, group="Language"
+    ),
+    ArticleField(
+        "source_fingerprint", "meta", "source_fingerprint", translation_only=True, since=2, group="Language"
+    ),
+    ArticleField("title", "text", "title", translated=True, label="Title"),
     ArticleField("slug", "text", "slug"),
-    ArticleField("title", "text", "title", translated=True),
-    ArticleField("summary", "text", "summary", translated=True),
-    ArticleField("body", "markdown", "", translated=True, reviewed=True),
-    ArticleField("key_points", "lines", "key_points", translated=True, reviewed=True, since=2),
+    ArticleField("summary", "text", "summary", translated=True, label="Summary"),
     ArticleField(
-        "care_call_pt", "lines", "when_to_get_help.call_your_pt", translated=True, reviewed=True, since=2
+        "key_points", "lines", "key_points", translated=True, reviewed=True, since=2, label="Key points"
+    ),
+    ArticleField("body", "markdown", "", translated=True, reviewed=True, label="Text"),
+    ArticleField(
+        "care_call_pt",
+        "lines",
+        "when_to_get_help.call_your_pt",
+        translated=True,
+        reviewed=True,
+        since=2,
+        group="When to get help",
+        label="Call your PT",
     ),
     ArticleField(
-        "care_urgent", "lines", "when_to_get_help.urgent_care", translated=True, reviewed=True, since=2
+        "care_urgent",
+        "lines",
+        "when_to_get_help.urgent_care",
+        translated=True,
+        reviewed=True,
+        since=2,
+        group="When to get help",
+        label="Get urgent care today",
     ),
     ArticleField(
-        "care_emergency", "flag", "when_to_get_help.emergency", translated=True, reviewed=True, since=2
+        "care_emergency",
+        "flag",
+        "when_to_get_help.emergency",
+        translated=True,
+        reviewed=True,
+        since=2,
+        group="When to get help",
+        label="The “Call 911” card",
     ),
-    ArticleField("position", "number", "position"),
-    ArticleField("published", "flag", "published"),
-    ArticleField("last_reviewed", "date", "last_reviewed"),
-    ArticleField("next_review_due", "date", "next_review_due"),
-    ArticleField("reviewer_name", "text", "reviewer_name"),
-    ArticleField("reviewer_credentials", "text", "reviewer_credentials"),
-    ArticleField("related", "slugs", "related"),
-    ArticleField("references", "references", "references", translated=True, reviewed=True),
+    ArticleField("published", "flag", "published", group="In the guide"),
+    ArticleField("position", "number", "position", group="In the guide"),
+    ArticleField("related", "slugs", "related", group="In the guide"),
+    ArticleField("last_reviewed", "date", "last_reviewed", group="Clinical review"),
+    ArticleField("next_review_due", "date", "next_review_due", group="Clinical review"),
+    ArticleField("reviewer_name", "text", "reviewer_name", group="Clinical review"),
+    ArticleField("reviewer_credentials", "text", "reviewer_credentials", group="Clinical review"),
+    ArticleField(
+        "references",
+        "references",
+        "references",
+        translated=True,
+        reviewed=True,
+        group=INLINE,
+        label="References",
+    ),
 ]
+
+# Model fields computed on save from the declared ones (never edited, never in a file); each
+# "lines" field also has its rendered `<name>_html`.
+DERIVED = frozenset({"body_html", "reading_grade", "reading_ease", "word_count", "reading_minutes"})
+# Model fields the site keeps about a row: where it came from, its stamps, its review state.
+BOOKKEEPING = frozenset(
+    {"id", "source_path", "source_hash", "source_hash_version", "updated_at"}
+    | {"reviewed_fingerprint", "reviewed_version", "urgent_update_on"}
+    | {"translation_checked_by", "translation_checked_at"}
+)
+
+
+def undeclared_fields(model: Any) -> list[str]:
+    """A model's own fields in none of the groups (FIELDS, DERIVED, BOOKKEEPING): each must be
+    declared, or the loader, exporter, fingerprints and admin would silently leave it out."""
+    rendered = {f"{f.name}_html" for f in FIELDS if f.kind == "lines"}
+    declared = {f.name for f in FIELDS} | rendered | DERIVED | BOOKKEEPING
+    own = [f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete]
+    return sorted(name for name in own if name not in declared)
 
 
 def fields(*, kind: Kind | None = None, section: str | None = None) -> list[ArticleField]:
@@ -93,6 +162,23 @@ def names(*, translated: bool = False, reviewed: bool = False, kind: Kind | None
     )
 
 
+# The review and translation fingerprints (what a sign-off covered, which English a translation
+# was made from) are not versioned: a field declared after this scheme joins them only when it
+# has a value, so adding a section type leaves every stored one valid, and an article that
+# uses the new section needs a new sign-off and its translations an update, as they should.
+PARTIAL_SCHEME = 2
+
+
+def partial_names(values: dict, *, translated: bool = False, reviewed: bool = False) -> tuple[str, ...]:
+    """The translated (or reviewed) fields a review or translation fingerprint covers for these values."""
+    return tuple(
+        f.name
+        for f in FIELDS
+        if ((translated and f.translated) or (reviewed and f.reviewed))
+        and (f.in_scheme(PARTIAL_SCHEME) or values.get(f.name) not in (None, "", [], False))
+    )
+
+
 def front_matter_keys() -> set[str]:
     """Top-level keys an article file may have (a section counts once)."""
     return {f.front_matter.partition(".")[0] for f in FIELDS if f.front_matter}
@@ -105,7 +191,24 @@ def fingerprinted(values: dict, scheme: int = ARTICLE_SCHEME) -> dict:
     return {f.name: values[f.name] for f in FIELDS if f.in_scheme(scheme) and f.name in values}
 
 
-# For the modules that want plain tuples (models, lint, the admin).
+def admin_groups() -> dict[str, list[str]]:
+    """The fields each section of the admin's edit screen shows, in declaration order (inlines
+    left out)."""
+    groups: dict[str, list[str]] = {}
+    for f in FIELDS:
+        if f.group != INLINE:
+            groups.setdefault(f.group, []).append(f.name)
+    return groups
+
+
+def diffed_fields() -> list[ArticleField]:
+    """What the sign-off's diff against the live text compares: every reviewed or translated
+    field a reader sees (not the references, which have their own diff)."""
+    return [f for f in FIELDS if (f.reviewed or f.translated) and f.kind in (*TEXT_KINDS, "flag")]
+
+
+# For the modules that want plain tuples, read once at import (lint); the models, the admin
+# and the sign-off call names() and the functions above, so a new entry reaches them at once.
 LINE_LIST_FIELDS = names(kind="lines")
 TRANSLATED_FIELDS = names(translated=True)
 REVIEWED_FIELDS = names(reviewed=True)

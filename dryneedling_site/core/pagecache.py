@@ -113,6 +113,8 @@ def invalidate_pages_on_change(*models: type[Model], scope: str) -> None:
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"pages-delete-{label}")
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
+            if through is None:  # only before the app registry is ready
+                continue
             m2m_changed.connect(
                 changed, sender=through, weak=False, dispatch_uid=f"pages-m2m-{through._meta.label}"
             )
@@ -201,9 +203,10 @@ def cache_public_page(
     @wraps(view)
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         repeated = any(len(request.GET.getlist(name)) > 1 for name in declared_params)
-        request.GET = _declared_query(request, declared_params)
+        # An immutable QueryDict, as Django's own (the stubs name that type privately).
+        request.GET = _declared_query(request, declared_params)  # type: ignore[assignment]
         # The language switch carries these same parameters (core/context_processors.py).
-        request.page_params = declared_params
+        request.page_params = declared_params  # type: ignore[attr-defined]
         if not _is_anonymous_get(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)

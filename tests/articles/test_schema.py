@@ -3,12 +3,21 @@ loader, the exporter and the fingerprint, and never changes a hash stored under 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection, models
+from django.test.utils import isolate_apps
 
-from dryneedling_site.articles import exporter, fingerprints, loader, models, schema
+from dryneedling_site.articles import exporter, fingerprints, loader, schema
+from dryneedling_site.articles import models as article_models
+from dryneedling_site.articles.admin.history import diff_against_live
+from dryneedling_site.articles.lint import lint_content
 from dryneedling_site.articles.models import Article, content_fingerprint
+from dryneedling_site.articles.revisions import snapshot
+from tests.conftest import FIXTURE_ARTICLES, FIXTURE_PAGES, FIXTURE_REFERENCES
+from tests.factories import make_article
 
 FILE = """---
 slug: schema-sample
@@ -86,17 +95,102 @@ def test_the_loaders_fingerprint_is_unchanged_by_the_schema(tmp_path: Path):
 
 def test_the_models_field_groups_are_the_schemas():
     """Until articles/models.py imports them from the schema, they must say the same."""
-    assert models.TRANSLATED_FIELDS == schema.TRANSLATED_FIELDS
-    assert models.REVIEWED_FIELDS == schema.REVIEWED_FIELDS
-    assert models.LINE_LIST_FIELDS == schema.LINE_LIST_FIELDS
+    assert article_models.TRANSLATED_FIELDS == schema.TRANSLATED_FIELDS
+    assert article_models.REVIEWED_FIELDS == schema.REVIEWED_FIELDS
+    assert article_models.LINE_LIST_FIELDS == schema.LINE_LIST_FIELDS
 
 
-def test_every_editable_article_field_is_in_the_schema():
-    declared = {f.name for f in schema.FIELDS}
-    bookkeeping = {"id", "source_hash", "source_hash_version", "source_path", "reviewed_fingerprint"}
-    editable = {
-        f.name
-        for f in Article._meta.get_fields()
-        if getattr(f, "editable", False) and not f.auto_created and not f.name.endswith("_html")
-    }
-    assert editable - declared - bookkeeping == set()
+def test_every_article_model_field_is_declared():
+    assert schema.undeclared_fields(Article) == []
+
+
+@isolate_apps("dryneedling_site.articles")
+def test_a_model_field_in_none_of_the_schemas_groups_is_reported():
+    class WithANewSection(models.Model):
+        title = models.CharField(max_length=120)
+        warning_signs = models.TextField(blank=True)
+        warning_signs_html = models.TextField(editable=False, default="")
+
+        class Meta:
+            app_label = "articles"
+
+        def __str__(self) -> str:
+            return self.title
+
+    assert schema.undeclared_fields(WithANewSection) == ["warning_signs", "warning_signs_html"]
+
+
+# A throwaway section type with a model field of its own: the schema entry and two columns
+# (the text and its rendering), as a migration would add them; nothing else is edited.
+
+
+@pytest.fixture
+def warning_signs_column(with_fake_field, db):
+    """The "warning_signs" model field (and its rendered _html) for the length of one test, on
+    the article and its history, as a migration would add them."""
+    added = []
+    with connection.cursor() as cursor:
+        for model in (Article, Article.history.model):
+            for name in ("warning_signs", "warning_signs_html"):
+                table = model._meta.db_table
+                cursor.execute(f"ALTER TABLE {table} ADD COLUMN {name} text NOT NULL DEFAULT ''")
+                field = models.TextField(name.replace("_", " ").capitalize(), blank=True, default="")
+                field.contribute_to_class(model, name)
+                added.append((model, field))
+    try:
+        yield
+    finally:
+        for model, field in added:
+            model._meta.local_fields.remove(field)
+            delattr(model, field.name)
+            model._meta._expire_cache()
+
+
+def test_a_new_field_passes_the_content_checks_and_a_translation_follows_it(
+    tmp_path: Path, with_fake_field, db
+):
+    folder = Path(shutil.copytree(FIXTURE_ARTICLES, tmp_path / "articles"))
+    english = folder / "needles.md"  # no translation: the new section is a plain change
+    english.write_text(english.read_text().replace("key_points:", "warning_signs:\n  - New.\nkey_points:", 1))
+    assert lint_content(folder, FIXTURE_REFERENCES, FIXTURE_PAGES).findings == []
+
+    # The translation check reads the schema: the new section in a translated English article
+    # makes its translation out of date; without it, every translation stays current.
+    translated = folder / "side-effects.md"
+    translated.write_text(translated.read_text().replace("---\n\n", "warning_signs:\n  - New.\n---\n\n", 1))
+    findings = lint_content(folder, FIXTURE_REFERENCES, FIXTURE_PAGES).findings
+    assert [(Path(f.article).name, f.rule) for f in findings] == [("efectos.md", "translation")]
+
+
+def test_the_admin_form_shows_a_field_added_to_the_schema(editor_client, warning_signs_column):
+    fake = schema.ArticleField(
+        "warning_signs", "lines", "warning_signs", translated=True, reviewed=True, since=NEXT_SCHEME,
+        group="When to get help",
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema, "FIELDS", [*schema.FIELDS[:-1], fake, schema.FIELDS[-1]])
+        article = make_article(warning_signs="Sudden weakness.")
+        html = editor_client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    section = html.split("When to get help", 1)[1].split("</fieldset>", 1)[0]
+    assert 'name="warning_signs"' in section
+    assert "Sudden weakness." in section
+
+
+def test_the_sign_off_diff_shows_a_field_added_to_the_schema(warning_signs_column, with_fake_field):
+    fake = schema.ArticleField(
+        "warning_signs", "lines", "warning_signs", translated=True, reviewed=True, since=NEXT_SCHEME
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schema, "FIELDS", [*schema.FIELDS, fake])
+        article = make_article()
+        article.reviewed_fingerprint = article.review_fingerprint()
+        article.reviewed_version = snapshot(article)
+        article.save()
+        assert not article.changed_since_review  # an empty new section leaves the sign-off valid
+
+        article.warning_signs = "Sudden weakness."
+        article.save()
+        assert article.changed_since_review
+        diff = str(diff_against_live(article))
+    assert "<h3>Warning signs</h3>" in diff
+    assert "Sudden weakness." in diff

@@ -1,4 +1,4 @@
-"""The page cache gives back what the view answered: the status, and the headers it set."""
+"""The page cache gives back what the view answered (status and headers), and only a 200 is public."""
 
 import pytest
 
@@ -21,3 +21,35 @@ def test_a_cached_page_keeps_the_headers_its_view_set(client):
     assert second["Content-Language"] == "es"
     assert second["X-Robots-Tag"] == "noindex"
     assert second.cookies == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/moved/", 302), ("/moved-for-good/", 301), ("/missing/", 404)]
+)
+def test_only_a_200_tells_browsers_and_proxies_to_keep_it(client, settings, path, status):
+    """A proxy or browser keeps what is marked public: a page that is missing today, or a
+    redirect, must not be kept in front of the site as if it were the page."""
+    settings.PAGE_CACHE_BROWSER_SECONDS = 300
+    response = client.get(path)
+    assert response.status_code == status
+    cache_control = response.get("Cache-Control", "")
+    assert "public" not in cache_control
+    assert "max-age=300" not in cache_control
+    assert not response.has_header("Last-Modified")
+
+
+def test_a_200_is_marked_public_for_browsers_and_proxies(client, settings):
+    settings.PAGE_CACHE_BROWSER_SECONDS = 300
+    response = client.get("/labelled/")
+    assert "public" in response["Cache-Control"]
+    assert "max-age=300" in response["Cache-Control"]
+
+
+def test_a_parameter_given_twice_is_answered_but_never_stored(client):
+    """Repeating a parameter would let one address make endless cache entries."""
+    first = client.get("/search/?q=knee&q=back")
+    second = client.get("/search/?q=knee&q=back")
+    assert first.status_code == second.status_code == 200
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
+    once = [client.get("/search/?q=knee")["X-Page-Cache"] for _ in range(2)]
+    assert once == ["miss", "hit"]

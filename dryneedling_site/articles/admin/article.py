@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from markdownx.models import MarkdownxField
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import translations
+from .. import schema, translations
 from ..lint import lint_saved_article
 from ..models import Article, ArticleRedirect
 from ..readability_es import INFLESZ_TARGET
@@ -88,36 +88,46 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "translation_checked",
         "waiting_revision",
     )
-    fieldsets = [
-        (
-            None,
-            {"fields": ("title", "slug", "old_addresses", "summary", "key_points", "body", "loaded_version")},
-        ),
-        ("When to get help", {"fields": ("care_call_pt", "care_urgent", "care_emergency")}),
-        ("Readability", {"fields": ("reading_figures", "content_checks")}),
-        ("From readers and other parts of the site", {"fields": ("other_panels",)}),
-        ("In the guide", {"fields": ("published", "position", "related")}),
-        (
-            "Clinical review",
-            {
-                "description": gettext_lazy("Set only by a clinical reviewer's sign-off."),
-                "fields": (
-                    "waiting_revision",
-                    "urgent_correction",
-                    "review_summary",
-                    "last_reviewed",
-                    "next_review_due",
-                    "reviewer_name",
-                    "reviewer_credentials",
-                ),
-            },
-        ),
-        ("Source", {"classes": ("collapse",), "fields": ("source_path", "load_status", "updated_at")}),
-        (
-            "Language",
-            {"fields": ("language", "translation_of", "source_fingerprint", "translation_checked")},
-        ),
+    # The screen's sections in order. Article fields come from the schema (ArticleField.group,
+    # articles/schema.py), so a new section type appears here without an edit; the rows below
+    # are the screen's own (panels, the save guard), each placed after a field ("" = first).
+    # A schema group not listed becomes a section of its own before "Source".
+    sections: list[tuple[str | None, dict]] = [
+        (None, {}),
+        ("When to get help", {}),
+        ("Readability", {}),
+        ("From readers and other parts of the site", {}),
+        ("In the guide", {}),
+        ("Clinical review", {"description": gettext_lazy("Set only by a clinical reviewer's sign-off.")}),
+        ("Source", {"classes": ("collapse",)}),
+        ("Language", {}),
     ]
+    screen_rows: dict[tuple[str | None, str], tuple[str, ...]] = {
+        (None, "slug"): ("old_addresses",),
+        (None, "body"): ("loaded_version",),
+        ("Readability", ""): ("reading_figures", "content_checks"),
+        ("From readers and other parts of the site", ""): ("other_panels",),
+        ("Clinical review", ""): ("waiting_revision", "urgent_correction", "review_summary"),
+        ("Source", ""): ("source_path", "load_status", "updated_at"),
+        ("Language", "source_fingerprint"): ("translation_checked",),
+    }
+
+    @property
+    def fieldsets(self) -> list[tuple[str | None, dict]]:
+        """The sections with the schema's fields in them, read at each request."""
+        groups = schema.admin_groups()
+        known = {name or "" for name, _options in self.sections}
+        sections = list(self.sections)
+        extra: list[tuple[str | None, dict]] = [(group, {}) for group in groups if group not in known]
+        at = next(i for i, (name, _options) in enumerate(sections) if name == "Source")
+        sections[at:at] = extra
+        result = []
+        for name, options in sections:
+            rows = list(self.screen_rows.get((name, ""), ()))
+            for field in groups.get(name or "", []):
+                rows += [field, *self.screen_rows.get((name, field), ())]
+            result.append((name, {**options, "fields": tuple(rows)}))
+        return result
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (

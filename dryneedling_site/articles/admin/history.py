@@ -11,9 +11,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .. import schema
 from ..models import Article, Reference
 
-TEXT_FIELDS_WITH_DIFF = {"body", "key_points", "care_call_pt", "care_urgent", "summary", "title"}
+
+def text_fields_with_diff() -> set[str]:
+    """Fields the history shows as a line diff: the schema's translated text (title to care card)."""
+    return {f.name for f in schema.fields() if f.translated and f.kind in schema.TEXT_KINDS}
 
 
 def their_change(stored: Article, loaded) -> dict:
@@ -45,8 +49,9 @@ class ArticleHistoryHelper(HistoricalRecordContextHelper):
 
     def context_for_delta_changes(self, delta) -> list[dict]:
         context = super().context_for_delta_changes(delta)
+        diffed = text_fields_with_diff()
         for change, item in zip(delta.changes, context, strict=True):
-            if change.field in TEXT_FIELDS_WITH_DIFF:
+            if change.field in diffed:
                 item["diff"] = markdown_diff(change.old or "", change.new or "")
         return context
 
@@ -108,24 +113,22 @@ def restore_related_and_references(article: Article, version) -> None:
 
 
 def diff_against_live(article: Article) -> SafeString | None:
-    """The waiting revision against the reviewed (live) text: body, key points and care card."""
+    """The waiting revision against the reviewed (live) text: every field the schema says a
+    reader sees (title, summary, key points, text, care card) and the references."""
     kept = article.reviewed_version or {}
     if not kept or not article.changed_since_review:
         return None
     parts = []
-    for field, label in (
-        ("title", _("Title")),
-        ("summary", _("Summary")),
-        ("key_points", _("Key points")),
-        ("body", _("Text")),
-        ("care_urgent", _("Get urgent care today")),
-        ("care_call_pt", _("Call your PT")),
-    ):
-        old, new = kept.get(field) or "", getattr(article, field) or ""
+    for field in schema.diffed_fields():  # the schema's reviewed and translated text and flags
+        if field.kind == "flag":
+            if bool(kept.get(field.name)) != bool(getattr(article, field.name)):
+                parts.append(
+                    format_html("<p>{}</p>", _("%(what)s was switched on or off.") % {"what": field.heading})
+                )
+            continue
+        old, new = kept.get(field.name) or "", getattr(article, field.name) or ""
         if old != new:
-            parts.append(format_html("<h3>{}</h3>{}", label, markdown_diff(old, new)))
-    if bool(kept.get("care_emergency")) != article.care_emergency:
-        parts.append(format_html("<p>{}</p>", _("The “Call 911” card was switched on or off.")))
+            parts.append(format_html("<h3>{}</h3>{}", field.heading, markdown_diff(old, new)))
     old_refs = [f"{r['authors']}. {r['title']}." for r in kept.get("references", [])]
     new_refs = [str(r) for r in article.references.all()]
     if old_refs != new_refs:
