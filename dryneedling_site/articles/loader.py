@@ -349,7 +349,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-PAGE_FIELDS = ("slug", "title", "summary")
+PAGE_FIELDS = schema.SITE_PAGE_FRONT_MATTER
 
 
 def parse_page_file(path: Path) -> dict:

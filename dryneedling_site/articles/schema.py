@@ -148,6 +148,21 @@ def undeclared_fields(model: Any) -> list[str]:
     return sorted(name for name in own if name not in declared)
 
 
+# Site pages (About, Privacy, Accessibility): a file's front matter plus its Markdown body,
+# edited on one admin screen. Their fingerprint is the frozen fingerprints.site_page_v1.
+SITE_PAGE_FRONT_MATTER = ("slug", "title", "summary")
+SITE_PAGE_EDITABLE = ("slug", "language", *SITE_PAGE_FRONT_MATTER[1:], "body")
+SITE_PAGE_DERIVED = frozenset({"body_html"})
+SITE_PAGE_BOOKKEEPING = frozenset({"id", "source_path", "source_hash", "source_hash_version", "updated_at"})
+
+
+def undeclared_site_page_fields(model: Any) -> list[str]:
+    """A site page model's own fields in none of its groups (as undeclared_fields for articles)."""
+    declared = set(SITE_PAGE_EDITABLE) | SITE_PAGE_DERIVED | SITE_PAGE_BOOKKEEPING
+    own = [f.name for f in model._meta.get_fields() if not f.auto_created or f.concrete]
+    return sorted(name for name in own if name not in declared)
+
+
 def fields(*, kind: Kind | None = None, section: str | None = None) -> list[ArticleField]:
     """The declared fields, optionally of one kind and/or in one front-matter section."""
     return [

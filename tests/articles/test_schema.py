@@ -104,6 +104,15 @@ def test_every_article_model_field_is_declared():
     assert schema.undeclared_fields(Article) == []
 
 
+def test_every_site_page_model_field_is_declared_and_the_admin_form_shows_the_editable_ones(admin_client):
+    from dryneedling_site.articles.models import SitePage
+
+    assert schema.undeclared_site_page_fields(SitePage) == []
+    html = admin_client.get("/admin/articles/sitepage/add/").content.decode()
+    for name in schema.SITE_PAGE_EDITABLE:
+        assert f'name="{name}"' in html
+
+
 @isolate_apps("dryneedling_site.articles")
 def test_a_model_field_in_none_of_the_schemas_groups_is_reported():
     class WithANewSection(models.Model):

@@ -10,6 +10,7 @@ from django.contrib import admin
 from markdownx.models import MarkdownxField
 from simple_history.admin import SimpleHistoryAdmin
 
+from .. import schema
 from ..models import SitePage
 from .article import ArticleAdmin
 from .forms import ARTICLE_PANELS, BodyEditorWidget, register_article_panel
@@ -25,5 +26,5 @@ class SitePageAdmin(SimpleHistoryAdmin):
     formfield_overrides = {MarkdownxField: {"widget": BodyEditorWidget}}
     list_display = ("title", "slug", "language", "updated_at")
     list_filter = ("language",)
-    fields = ("slug", "language", "title", "summary", "body", "source_path", "updated_at")
+    fields = (*schema.SITE_PAGE_EDITABLE, "source_path", "updated_at")
     readonly_fields = ("source_path", "updated_at")
