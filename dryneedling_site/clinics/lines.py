@@ -8,6 +8,7 @@ with the line's row number as soon as a line is longer.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -20,7 +21,7 @@ class LineTooLong(ImportFailed):
     """A line over the limit: refused as read, never held whole."""
 
 
-def bounded_lines(handle: TextIO, limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+def bounded_lines(handle: TextIO | io.TextIOBase, limit: int = MAX_LINE_CHARS) -> Iterator[str]:
     """The handle's lines; raises LineTooLong (row 1 = the first line) for one over `limit`."""
     number = 0
     while True:

@@ -92,13 +92,14 @@ class _DiskGroups:
         rows = self.db.execute(
             "SELECT a.key, p.data FROM address a JOIN part p ON p.key = a.key ORDER BY a.rowid, p.rowid"
         )
-        key, parts = None, []
+        key: str | None = None
+        parts: list[Part] = []
         for row_key, data in rows:
             if row_key != key:
                 if key is not None:
                     yield key, parts
                 key, parts = row_key, []
-            parts.append(tuple(json.loads(data)))  # type: ignore[arg-type]
+            parts.append(tuple(json.loads(data)))
         if key is not None:
             yield key, parts
 

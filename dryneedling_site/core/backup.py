@@ -276,7 +276,7 @@ def verify_files(folder: Path, manifest: dict) -> None:
 
 def backups_in(parent: Path) -> list[tuple[datetime, Path]]:
     """Complete backups (folders with a readable manifest) in `parent`, oldest first."""
-    found = []
+    found: list[tuple[datetime, Path]] = []
     if not Path(parent).is_dir():
         return found
     for folder in Path(parent).iterdir():

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -115,6 +116,7 @@ class FormCharsetMiddleware:
             message = gettext("Your browser sent the form in a text encoding we cannot read.")
             from .views import wants_json
 
+            response: HttpResponse
             if wants_json(request):
                 response = JsonResponse({"ok": False, "error": message}, status=400)
             else:
@@ -157,7 +159,7 @@ class HtmlGZipMiddleware(GZipMiddleware):
     bytes against BREACH; public pages carry no secret anyway.
     """
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)

@@ -116,8 +116,7 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
             )
         except Exception:  # noqa: BLE001 (the outage page itself must never fail)
             logger.exception("503 page could not be rendered")
-            body = message
-            response = HttpResponse(body, status=503, content_type="text/plain; charset=utf-8")
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         else:
             response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

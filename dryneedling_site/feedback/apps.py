@@ -11,12 +11,11 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         # Feedback plugs its panels into the article form and the desk; the articles app
         # and the admin home never import this app.
-        from django.utils.translation import gettext_lazy
 
         from dryneedling_site.articles.admin import register_article_panel
         from dryneedling_site.core.desk import register_desk_panel
 
         from .admin import article_feedback_panel, feedback_desk_panel
 
-        register_article_panel(gettext_lazy("Reader feedback"), article_feedback_panel)
+        register_article_panel("Reader feedback", article_feedback_panel)  # the admin is in English
         register_desk_panel(feedback_desk_panel)

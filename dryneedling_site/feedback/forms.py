@@ -95,4 +95,4 @@ class FeedbackForm(forms.Form):
 
     @property
     def first_error(self) -> str:
-        return next(iter(error for errors in self.errors.values() for error in errors), "")
+        return str(next(iter(error for errors in self.errors.values() for error in errors), ""))
