@@ -53,3 +53,13 @@ def test_a_parameter_given_twice_is_answered_but_never_stored(client):
     assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "miss")
     once = [client.get("/search/?q=knee")["X-Page-Cache"] for _ in range(2)]
     assert once == ["miss", "hit"]
+
+
+def test_a_public_page_tells_shared_caches_it_differs_by_cookie(client):
+    # A proxy or browser that kept the signed-out copy must not hand it to a signed-in staff
+    # member (their cookies differ), on the first answer and on a cached one alike.
+    for expected in ("miss", "hit"):
+        response = client.get("/labelled/")
+        assert response["X-Page-Cache"] == expected
+        assert "public" in response["Cache-Control"]
+        assert "Cookie" in [part.strip() for part in response["Vary"].split(",")]
