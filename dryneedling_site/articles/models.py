@@ -365,8 +365,7 @@ class Article(models.Model):
         return partial_fingerprint(fields, schema.partial_names(fields, reviewed=True))
 
     def translation_source_fingerprint(self) -> str:
-        """Hash of what a translation of this article translates (its `source_fingerprint`):
-        the schema's translated fields."""
+        """Hash of what a translation translates (`source_fingerprint`): the schema's translated fields."""
         fields = self._fields_for_fingerprint(schema.names(translated=True))
         return partial_fingerprint(fields, schema.partial_names(fields, translated=True))
 
