@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -41,13 +41,13 @@ from .importer_plan import (
 )
 from .importer_write import (
     REFRESH_STATISTICS_AT,
-    _person,
     _plan_changed,
     _plan_new,
     _refresh_statistics,
     _Writes,
+    write_rows,
 )
-from .models import Clinic, Language, Therapist, clinic_slug_text, free_slug
+from .models import Clinic, Language, clinic_slug_text, free_slug
 
 BATCH = 2000  # clinics compared and spooled at a time
 
@@ -263,28 +263,19 @@ def _moved_since_compared(expected: dict[int, tuple[str, list[str]]]) -> list[st
 def _write_batch(cursor, batch: _Batch, language_ids: dict[str, int], now) -> int:
     """One batch's statements (one executemany a table and kind); the clinics it wrote."""
     writes = batch.writes
-    new_ids: dict[str, int] = {}
-    if writes.new_clinics:
-        for values in writes.new_clinics:
-            values["updated_at"] = now
-        before = Clinic.objects.aggregate(last=models.Max("pk"))["last"] or 0
-        sql.insert_new(cursor, Clinic, writes.new_clinics)
-        new_ids = dict(Clinic.objects.filter(pk__gt=before).values_list("slug", "pk"))
-    for names, rows in writes.clinic_updates.items():
-        sql.update(cursor, Clinic, list(names), [(*row[:-2], now, row[-1]) for row in rows])
-    through = Clinic.languages.through
-    sql.delete(cursor, through, "clinic_id", writes.relinked)
-    links = [
-        (clinic_id, language_ids[name.lower()])
-        for clinic_id, names in [
+    for values in writes.new_clinics:
+        values["updated_at"] = now
+    updates = {
+        names: [(*row[:-2], now, row[-1]) for row in rows] for names, rows in writes.clinic_updates.items()
+    }
+    write_rows(
+        cursor,
+        writes,
+        updates,
+        language_ids,
+        lambda new_ids: [
             *((new_ids[slug], names) for slug, names in batch.created_languages),
             *batch.relinked_languages,
-        ]
-        for name in dict.fromkeys(names)
-    ]
-    sql.insert(cursor, through, ["clinic", "language"], links)
-    sql.delete(cursor, Therapist, "id", writes.therapist_deletes)
-    people = [_person(new_ids[slug], person) for slug, person in writes.new_clinic_people]
-    sql.insert_new(cursor, Therapist, [*writes.therapist_inserts, *people])
-    sql.update(cursor, Therapist, ["name", "credentials", "npi"], writes.therapist_updates)
+        ],
+    )
     return len(writes.new_clinics) + sum(len(rows) for rows in writes.clinic_updates.values())

@@ -10,6 +10,7 @@ file batch by batch through the same steps.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, models, transaction
@@ -137,28 +138,28 @@ def _person(clinic_id: int, person: TherapistRow) -> dict:
     return {"clinic": clinic_id, "name": person.name, "credentials": person.credentials, "npi": person.npi}
 
 
-def _write(cursor, plan: ImportPlan, writes: _Writes, now) -> None:
-    """Run every statement, inside apply_import's transaction, after the edited-since check."""
-    language_ids, new_languages = _language_ids(plan)
-    sql.insert(cursor, Language, ["name", "slug"], new_languages)
-    if new_languages:
-        language_ids = {name.lower(): pk for pk, name in Language.objects.values_list("pk", "name")}
+def write_rows(
+    cursor,
+    writes: _Writes,
+    clinic_updates: dict,
+    language_ids: dict[str, int],
+    links_for: Callable[[dict[str, int]], Iterable[tuple[int, list[str]]]],
+) -> dict[str, int]:
+    """The statements a whole plan and a batch share: new clinics, changed ones, their language
+    links and therapists. `links_for(new_ids)` lists (clinic id, language names) to link afresh.
+    Returns the new clinics' ids by slug."""
     new_ids: dict[str, int] = {}
     if writes.new_clinics:
         before = Clinic.objects.aggregate(last=models.Max("pk"))["last"] or 0
         sql.insert_new(cursor, Clinic, writes.new_clinics)
         new_ids = dict(Clinic.objects.filter(pk__gt=before).values_list("slug", "pk"))
-    for names, rows in writes.clinic_updates.items():
+    for names, rows in clinic_updates.items():
         sql.update(cursor, Clinic, list(names), rows)
     through = Clinic.languages.through
     sql.delete(cursor, through, "clinic_id", writes.relinked)
-    relinked = set(writes.relinked)
     links = [
         (clinic_id, language_ids[name.lower()])
-        for clinic_id, names in [
-            *((new_ids[c.slug], c.languages or []) for c in plan.created),
-            *((c.clinic_id, c.languages or []) for c in plan.changed if c.clinic_id in relinked),
-        ]
+        for clinic_id, names in links_for(new_ids)
         for name in dict.fromkeys(names)
     ]
     sql.insert(cursor, through, ["clinic", "language"], links)
@@ -166,6 +167,26 @@ def _write(cursor, plan: ImportPlan, writes: _Writes, now) -> None:
     people = [_person(new_ids[slug], person) for slug, person in writes.new_clinic_people]
     sql.insert_new(cursor, Therapist, [*writes.therapist_inserts, *people])
     sql.update(cursor, Therapist, ["name", "credentials", "npi"], writes.therapist_updates)
+    return new_ids
+
+
+def _write(cursor, plan: ImportPlan, writes: _Writes, now) -> None:
+    """Run every statement, inside apply_import's transaction, after the edited-since check."""
+    language_ids, new_languages = _language_ids(plan)
+    sql.insert(cursor, Language, ["name", "slug"], new_languages)
+    if new_languages:
+        language_ids = {name.lower(): pk for pk, name in Language.objects.values_list("pk", "name")}
+    relinked = set(writes.relinked)
+    write_rows(
+        cursor,
+        writes,
+        writes.clinic_updates,
+        language_ids,
+        lambda new_ids: [
+            *((new_ids[c.slug], c.languages or []) for c in plan.created),
+            *((c.clinic_id, c.languages or []) for c in plan.changed if c.clinic_id in relinked),
+        ],
+    )
     if plan.retired:
         # Hidden from search, never deleted: staff edits and history stay, and a clinic
         # that comes back to the registry is listed again.
