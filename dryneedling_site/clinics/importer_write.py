@@ -144,10 +144,10 @@ def write_rows(
     clinic_updates: dict,
     language_ids: dict[str, int],
     links_for: Callable[[dict[str, int]], Iterable[tuple[int, list[str]]]],
-) -> dict[str, int]:
+) -> None:
     """The statements a whole plan and a batch share: new clinics, changed ones, their language
-    links and therapists. `links_for(new_ids)` lists (clinic id, language names) to link afresh.
-    Returns the new clinics' ids by slug."""
+    links and therapists. `links_for(new_ids)` lists (clinic id, language names) to link afresh,
+    given the new clinics' ids by slug."""
     new_ids: dict[str, int] = {}
     if writes.new_clinics:
         before = Clinic.objects.aggregate(last=models.Max("pk"))["last"] or 0
@@ -167,7 +167,6 @@ def write_rows(
     people = [_person(new_ids[slug], person) for slug, person in writes.new_clinic_people]
     sql.insert_new(cursor, Therapist, [*writes.therapist_inserts, *people])
     sql.update(cursor, Therapist, ["name", "credentials", "npi"], writes.therapist_updates)
-    return new_ids
 
 
 def _write(cursor, plan: ImportPlan, writes: _Writes, now) -> None:
